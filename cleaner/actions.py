@@ -1,0 +1,287 @@
+"""One pure function per action kind, and the ACTIONS registry that names their keys.
+
+Every action takes a validated ``Rule``, the lines still kept (blank lines included,
+as ``Line`` objects with their original numbers) and a regex timeout, and returns an
+``Outcome``: the lines it keeps, the ``Removal`` records of what it took and any
+metadata it found. Actions never mutate their input.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import regex
+
+from .dates import parse_date
+from .errors import PatternTimeout
+from .model import Line, Removal, Rule
+
+Pattern = regex.Pattern
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kept: tuple[Line, ...]
+    removals: tuple[Removal, ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """What an action needs: its function, its keys and which of them are regexes.
+
+    ``patterns`` maps a key to how it is used: "line" (must match a whole stripped
+    line) or "span" (searched inside a line). ``one_of`` lists keys of which at least
+    one must be present. ``guards`` are required keys that limit how much can go.
+    """
+
+    apply: Callable[[Rule, Sequence[Line], float], Outcome]
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    guards: tuple[str, ...] = ()
+    patterns: dict[str, str] = field(default_factory=dict)
+    one_of: tuple[str, ...] = ()
+    positional: bool = False  # accepts within-first / within-last
+
+
+# --- regex calls, always with a timeout -------------------------------------------------
+
+def _fullmatch(pattern: Pattern, text: str, rule: Rule, timeout: float) -> regex.Match | None:
+    try:
+        return pattern.fullmatch(text, timeout=timeout)
+    except TimeoutError:
+        raise PatternTimeout(rule.id, timeout) from None
+
+
+def _finditer(pattern: Pattern, text: str, rule: Rule, timeout: float) -> list[regex.Match]:
+    try:
+        return list(pattern.finditer(text, timeout=timeout))
+    except TimeoutError:
+        raise PatternTimeout(rule.id, timeout) from None
+
+
+# --- shared helpers -----------------------------------------------------------------------
+
+def _whole_line(rule: Rule, line: Line) -> Removal:
+    return Removal(rule.id, rule.category, line.number, 0, len(line.text), line.text)
+
+
+def _window(rule: Rule, lines: Sequence[Line]) -> range | set[int]:
+    """Indices of the lines a positional rule may touch (counted over non-blank lines)."""
+    first, last = rule.params.get("within-first"), rule.params.get("within-last")
+    if first is None and last is None:
+        return range(len(lines))
+    content = [i for i, line in enumerate(lines) if line.text.strip()]
+    allowed: set[int] = set()
+    if first is not None:
+        allowed.update(content[:first])
+    if last is not None:
+        allowed.update(content[-last:])
+    return allowed
+
+
+def _split(rule: Rule, lines: Sequence[Line], doomed: set[int]) -> Outcome:
+    """Keep every line whose index is not in ``doomed``; record the others whole."""
+    kept = tuple(line for i, line in enumerate(lines) if i not in doomed)
+    removals = tuple(_whole_line(rule, lines[i]) for i in sorted(doomed))
+    return Outcome(kept, removals)
+
+
+def _nonblank(lines: Sequence[Line]) -> list[int]:
+    return [i for i, line in enumerate(lines) if line.text.strip()]
+
+
+# --- the actions --------------------------------------------------------------------------
+
+def drop_line(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Remove lines equal to one of ``lines`` or matching ``patterns`` as a whole.
+
+    >>> from cleaner.rules import rule_from_dict
+    >>> rule = rule_from_dict({"id": "x:ad", "category": "ad", "action": "drop-line",
+    ...                        "lines": ["Advertisement"]})
+    >>> text = ["Advertisement", "The advertisement ran twice."]
+    >>> [l.text for l in drop_line(rule, [Line(i, t) for i, t in enumerate(text)], 1).kept]
+    ['The advertisement ran twice.']
+    """
+    exact: frozenset[str] = rule.params.get("lines", frozenset())
+    pattern: Pattern | None = rule.params.get("patterns")
+    doomed = set()
+    for i in _window(rule, lines):
+        text = lines[i].text.strip()
+        if text and (text in exact or (pattern is not None
+                                       and _fullmatch(pattern, text, rule, timeout))):
+            doomed.add(i)
+    return _split(rule, lines, doomed)
+
+
+def strip_span(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Cut the spans matching ``pattern`` out of lines, at the ``position`` allowed."""
+    pattern: Pattern = rule.params["pattern"]
+    position: str = rule.params["position"]
+    allowed = _window(rule, lines)
+    kept: list[Line] = []
+    removals: list[Removal] = []
+    for i, line in enumerate(lines):
+        spans = _spans_at(position, _finditer(pattern, line.text, rule, timeout), line.text) \
+            if i in allowed and line.text.strip() else []
+        if not spans:
+            kept.append(line)
+            continue
+        text = line.text
+        for start, end in reversed(spans):  # right to left keeps earlier offsets valid
+            start, end = _absorb_spaces(text, start, end)
+            removals.append(Removal(rule.id, rule.category, line.number, start, end,
+                                    text[start:end]))
+            text = text[:start] + text[end:]
+        if text.strip():
+            kept.append(Line(line.number, text))
+        else:  # nothing but white space left: the rest of the line goes too
+            removals.append(Removal(rule.id, rule.category, line.number, 0, len(text), text))
+    return Outcome(tuple(kept), tuple(removals))
+
+
+def _spans_at(position: str, matches: list[regex.Match], text: str) -> list[tuple[int, int]]:
+    body_start = len(text) - len(text.lstrip())
+    body_end = len(text.rstrip())
+    spans = [m.span() for m in matches if m.end() > m.start()]
+    if position == "start":
+        return [s for s in spans if s[0] <= body_start][:1]
+    if position == "end":
+        return [s for s in spans if s[1] >= body_end][-1:]
+    return spans
+
+
+def _absorb_spaces(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span over the spaces it would leave behind, so kept words stay as they were."""
+    if end >= len(text.rstrip()):  # at the end: take the spaces before it
+        return len(text[:start].rstrip()), len(text)
+    while end < len(text) and text[end] == " ":  # elsewhere: take the spaces after it
+        end += 1
+    return start, end
+
+
+def drop_block(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Remove a block from a ``start`` line through an ``end`` line, or over ``inner`` lines.
+
+    The block spans at most ``max-lines`` non-blank lines; with ``end`` and no end
+    line in reach, nothing is removed.
+    """
+    start: Pattern = rule.params["start"]
+    end: Pattern | None = rule.params.get("end")
+    inner: Pattern | None = rule.params.get("inner")
+    limit: int = rule.params["max-lines"]
+    content = _nonblank(lines)
+    doomed: set[int] = set()
+    pos = 0
+    while pos < len(content):
+        i = content[pos]
+        if i not in doomed and _fullmatch(start, lines[i].text.strip(), rule, timeout):
+            block = _block_from(pos, content, lines, rule, timeout, end, inner, limit)
+            doomed.update(block)
+            pos += max(len(block), 1)
+        else:
+            pos += 1
+    return _split(rule, lines, doomed)
+
+
+def _block_from(pos: int, content: list[int], lines: Sequence[Line], rule: Rule,
+                timeout: float, end: Pattern | None, inner: Pattern | None,
+                limit: int) -> list[int]:
+    block = [content[pos]]
+    for j in content[pos + 1:pos + limit]:
+        text = lines[j].text.strip()
+        if end is not None and _fullmatch(end, text, rule, timeout):
+            return block + [j]
+        if inner is not None and not _fullmatch(inner, text, rule, timeout):
+            break
+        block.append(j)
+    return [] if end is not None else block
+
+
+def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Remove the first ``marker`` line and everything after it.
+
+    The marker counts only when at least ``min-kept-lines`` non-blank lines stand
+    before it: a prompt that early is more likely a menu item than the paywall.
+    """
+    marker: Pattern = rule.params["marker"]
+    needed: int = rule.params["min-kept-lines"]
+    content = _nonblank(lines)
+    for seen, i in enumerate(content):
+        if seen >= needed and _fullmatch(marker, lines[i].text.strip(), rule, timeout):
+            return _split(rule, lines, set(content[seen:]))
+    return Outcome(tuple(lines))
+
+
+def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Remove runs of adjacent lines that repeat each other (captions shown twice).
+
+    Two non-blank lines in a row repeat when they share their first ``min-chars``
+    characters (a cut-off copy still counts). Every copy goes, unless ``keep-first``.
+    """
+    width: int = rule.params["min-chars"]
+    keep_first: bool = rule.params.get("keep-first", False)
+    content = _nonblank(lines)
+    doomed: set[int] = set()
+    run: list[int] = []
+    for i in content + [-1]:
+        if i >= 0 and run and _repeats(lines[run[0]].text, lines[i].text, width):
+            run.append(i)
+            continue
+        if len(run) > 1:
+            doomed.update(run[1:] if keep_first else run)
+        run = [i]
+    return _split(rule, lines, doomed)
+
+
+def _repeats(first: str, other: str, width: int) -> bool:
+    a, b = first.strip(), other.strip()
+    return len(a) >= width and len(b) >= width and a[:width] == b[:width]
+
+
+def extract_meta(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Read ``field`` (author, date or title) from lines matching ``pattern``.
+
+    The named group ``value`` is the metadata; author and date lines are removed under
+    the rule's category, a title line stays in the text. The first match gives the value.
+    """
+    pattern: Pattern = rule.params["pattern"]
+    name: str = rule.params["field"]
+    meta: dict[str, str] = {}
+    doomed: set[int] = set()
+    for i in sorted(_window(rule, lines)):
+        match = _fullmatch(pattern, lines[i].text.strip(), rule, timeout) \
+            if lines[i].text.strip() else None
+        if match is None:
+            continue
+        if not meta:
+            meta[name] = _meta_value(name, match.group("value"))
+        if name != "title":
+            doomed.add(i)
+    outcome = _split(rule, lines, doomed)
+    return Outcome(outcome.kept, outcome.removals, meta)
+
+
+def _meta_value(name: str, raw: str) -> str:
+    value = " ".join(raw.split())
+    return parse_date(value) or value if name == "date" else value
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    "drop-line": ActionSpec(drop_line, optional=("lines", "patterns"), one_of=("lines", "patterns"),
+                            patterns={"patterns": "line"}, positional=True),
+    "strip-span": ActionSpec(strip_span, required=("pattern",), guards=("position",),
+                             patterns={"pattern": "span"}, positional=True),
+    "drop-block": ActionSpec(drop_block, required=("start",), optional=("end", "inner"),
+                             guards=("max-lines",), one_of=("end", "inner"),
+                             patterns={"start": "line", "end": "line", "inner": "line"}),
+    "truncate-after": ActionSpec(truncate_after, required=("marker",),
+                                 guards=("min-kept-lines",), patterns={"marker": "line"}),
+    "dedupe-lines": ActionSpec(dedupe_lines, optional=("keep-first",), guards=("min-chars",)),
+    "extract-meta": ActionSpec(extract_meta, required=("pattern", "field"),
+                               patterns={"pattern": "line"}, positional=True),
+}
+
+POSITIONS = ("start", "end", "any")
+META_TARGETS = {"author": "byline", "date": "dateline", "title": None}
+

@@ -1,0 +1,41 @@
+"""The project's exceptions: everything the library raises derives from CleanerError."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CleanerError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class RuleFileError(CleanerError):
+    """A rule file that cannot be used; the message is one line naming file, rule and field."""
+
+    def __init__(self, path: Path | str, message: str, rule_id: str | None = None,
+                 field: str | None = None) -> None:
+        self.path = str(path)
+        self.rule_id = rule_id
+        self.field = field
+        self.message = message
+        where = self.path
+        if rule_id:
+            where += f": rule {rule_id}"
+        if field:
+            where += f": field '{field}'"
+        super().__init__(f"{where}: {message}")
+
+
+class CaptureError(CleanerError):
+    """A capture that cannot be cleaned (undecodable, extractor failure, pattern timeout)."""
+
+    def __init__(self, message: str, source: str | None = None) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+class PatternTimeout(CaptureError):
+    """A rule's regex ran past its time limit on one capture."""
+
+    def __init__(self, rule_id: str, seconds: float) -> None:
+        self.rule_id = rule_id
+        super().__init__(f"rule {rule_id}: pattern ran longer than {seconds:g}s and was stopped")

@@ -1,0 +1,114 @@
+"""Bytes or text in, normalised lines out: decoding, HTML through trafilatura, ftfy repair.
+
+This is the only module that imports trafilatura or ftfy.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ftfy
+import regex
+import trafilatura
+from charset_normalizer import from_bytes
+
+from .errors import CaptureError
+from .model import Line, Metadata
+
+# Fix broken encodings, but never "correct" text that was right: quotes stay curly,
+# widths and ligatures stay, no Unicode normalisation, HTML entities in text stay.
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_latin_ligatures=False,
+    fix_line_breaks=False,  # done here, before ftfy, so line numbers are ours
+    normalization=None,
+    explain=False,
+)
+NO_BREAK_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
+HTML_START = regex.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+                           regex.IGNORECASE | regex.DOTALL)
+HTML_TAGS = regex.compile(r"</(?:p|div|span|a|li|td|body|html)>", regex.IGNORECASE)
+META_CHARSET = regex.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", regex.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    lines: tuple[Line, ...]
+    metadata: Metadata
+    kind: str  # "text" or "html"
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the capture is markup rather than text.
+
+    >>> looks_like_html("<!DOCTYPE html><html><body><p>Hi</p></body></html>")
+    True
+    >>> looks_like_html("Subscribe for unlimited access")
+    False
+    """
+    head = text[:4096]
+    if HTML_START.match(head):
+        return True
+    return head.lstrip().startswith("<") and len(HTML_TAGS.findall(head)) >= 3
+
+
+def decode(raw: bytes, source: str | None = None) -> str:
+    """UTF-8 first (with or without BOM), then a declared charset, then detection."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    declared = META_CHARSET.search(raw[:4096])
+    if declared:
+        try:
+            return raw.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    best = from_bytes(raw).best()
+    if best is None:
+        raise CaptureError("cannot decode: not UTF-8 and no encoding could be detected", source)
+    return str(best)
+
+
+def extract(raw: bytes | str, url: str | None = None, kind: str = "auto",
+            source: str | None = None) -> Extracted:
+    """Turn a capture into normalised lines, with the metadata its markup gives."""
+    text = decode(raw, source) if isinstance(raw, bytes) else raw
+    if kind == "auto":
+        kind = "html" if looks_like_html(text) else "text"
+    metadata = Metadata()
+    if kind == "html":
+        text, metadata = _from_html(text, url, source)
+    return Extracted(normalise(text), metadata, kind)
+
+
+def _from_html(html: str, url: str | None, source: str | None) -> tuple[str, Metadata]:
+    try:
+        document = trafilatura.bare_extraction(html, url=url, with_metadata=True,
+                                               include_comments=False, include_tables=True)
+    except Exception as exc:  # trafilatura raises many kinds; all mean "cannot extract"
+        raise CaptureError(f"HTML extraction failed: {type(exc).__name__}: {exc}", source) \
+            from exc
+    if document is None:
+        return "", Metadata()
+    return document.text or "", Metadata(title=document.title or None,
+                                         author=document.author or None,
+                                         date=document.date or None)
+
+
+def normalise(text: str) -> tuple[Line, ...]:
+    """Repair encoding, unify line ends, turn no-break spaces into spaces, drop trailing space.
+
+    >>> [l.text for l in normalise("caf\\u00c3\\u00a9\\u00a0 \\r\\nnext")]
+    ['café', 'next']
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = ftfy.fix_text(text, FTFY_CONFIG)
+    return tuple(Line(n, line.translate(NO_BREAK_SPACES).rstrip())
+                 for n, line in enumerate(text.split("\n"), start=1))
+
+
+def normalised_text(text: str) -> str:
+    """The normalised lines joined again: what the kept text and removals account for."""
+    return "\n".join(line.text for line in normalise(text))

@@ -1,0 +1,81 @@
+"""Pick the site rule set for a capture: by URL host, else by a text signature.
+
+Both look-ups cost the same with five site files or five thousand: hosts are found
+by walking the host's own suffixes in a dict, and signatures through an index keyed
+by each signature's longest word, so only signatures sharing a word with the
+capture are ever compared.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+import regex
+
+from .model import RuleSet
+
+WORD = regex.compile(r"\w+")
+
+
+def host_of(url: str | None) -> str | None:
+    """The lower-case host of a URL, without a leading ``www.``.
+
+    >>> host_of("https://www.al-monitor.com/originals/2023/04/x")
+    'al-monitor.com'
+    >>> host_of("al-monitor.com/pulse") is None
+    True
+    """
+    if not url:
+        return None
+    host = urlsplit(url).hostname
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+class SiteIndex:
+    """Site rule sets by domain and by signature word."""
+
+    def __init__(self, sites: Sequence[RuleSet]) -> None:
+        self._by_domain: dict[str, RuleSet] = {}
+        self._by_word: dict[str, list[tuple[str, RuleSet]]] = defaultdict(list)
+        for ruleset in sites:
+            for domain in ruleset.domains:
+                self._by_domain[domain] = ruleset
+            for signature in ruleset.signatures:
+                self._by_word[_key_word(signature)].append((signature, ruleset))
+
+    def for_url(self, url: str | None) -> RuleSet | None:
+        """The set whose domain is the URL's host or a parent of it (host == d or *.d)."""
+        host = host_of(url)
+        labels = host.split(".") if host else []
+        for i in range(len(labels)):
+            found = self._by_domain.get(".".join(labels[i:]))
+            if found is not None:
+                return found
+        return None
+
+    def for_text(self, text: str) -> RuleSet | None:
+        """The set with the most signatures present in ``text``; ties go to the first name."""
+        hits: dict[str, int] = defaultdict(int)
+        sets: dict[str, RuleSet] = {}
+        for word in {w.lower() for w in WORD.findall(text)}:
+            for signature, ruleset in self._by_word.get(word, ()):
+                if signature in text:
+                    hits[ruleset.name] += 1
+                    sets[ruleset.name] = ruleset
+        if not hits:
+            return None
+        best = min(hits, key=lambda name: (-hits[name], name))
+        return sets[best]
+
+    def select(self, url: str | None, text: str) -> RuleSet | None:
+        """By URL when one is given, by signature only when there is none."""
+        if url:
+            return self.for_url(url)
+        return self.for_text(text)
+
+
+def _key_word(signature: str) -> str:
+    return max(WORD.findall(signature), key=len).lower()

@@ -1,0 +1,282 @@
+"""Read rule files (TOML), validate every key, and compile their patterns with ``regex``.
+
+Each problem is reported as one ``RuleFileError`` naming the file, the rule id and
+the field, and saying what to do about it.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .actions import ACTIONS, META_TARGETS, POSITIONS, ActionSpec
+from .errors import RuleFileError
+from .model import CATEGORIES, Rule, RuleSet, RuleTest
+
+SCHEMA_VERSION = 1
+TOP_KEYS = {"schema", "description", "match", "rule"}
+MATCH_KEYS = {"domains", "signatures"}
+COMMON_KEYS = {"id", "category", "action", "description", "test"}
+POSITIONAL_KEYS = ("within-first", "within-last")
+TEST_KEYS = {"name", "input", "expect", "meta"}
+INT_KEYS = {"max-lines", "min-kept-lines", "min-chars", "within-first", "within-last"}
+ID_SLUG = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MIN_SIGNATURE_WORD = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBook:
+    """Every loaded rule set: site sets (chosen per capture) and generic sets (always run)."""
+
+    sites: tuple[RuleSet, ...]
+    generic: tuple[RuleSet, ...]
+
+    def all_sets(self) -> tuple[RuleSet, ...]:
+        return self.sites + self.generic
+
+
+def default_rules_dir() -> Path:
+    """The shipped rules: inside the installed package, else beside it in a checkout."""
+    packaged = Path(str(resources.files("cleaner"))) / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_rules(directory: Path | str | None = None) -> RuleBook:
+    """Load ``generic/*.toml`` and ``sites/*.toml`` under ``directory`` (default: shipped)."""
+    root = Path(directory) if directory is not None else default_rules_dir()
+    if not root.is_dir():
+        raise RuleFileError(root, "no such rules directory; pass --rules DIR with generic/ "
+                                  "and sites/ folders")
+    generic = tuple(load_rule_file(p) for p in sorted((root / "generic").glob("*.toml")))
+    sites = tuple(load_rule_file(p, site=True) for p in sorted((root / "sites").glob("*.toml")))
+    book = RuleBook(sites=sites, generic=generic)
+    _check_unique_ids(book)
+    _check_unique_domains(sites)
+    return book
+
+
+def load_rule_file(path: Path | str, site: bool = False) -> RuleSet:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RuleFileError(path, f"not valid TOML ({exc}); fix the syntax") from None
+    return ruleset_from_dict(data, path, site)
+
+
+def ruleset_from_dict(data: dict[str, Any], path: Path, site: bool) -> RuleSet:
+    _reject_unknown(path, None, data, TOP_KEYS, "top level")
+    if data.get("schema") != SCHEMA_VERSION:
+        raise RuleFileError(path, f"set schema = {SCHEMA_VERSION} at the top of the file",
+                            field="schema")
+    domains, signatures = _read_match(path, data.get("match"), site)
+    raw_rules = data.get("rule")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise RuleFileError(path, "add at least one [[rule]] table", field="rule")
+    rules = tuple(rule_from_dict(raw, path) for raw in raw_rules)
+    return RuleSet(name=path.stem, path=str(path), description=str(data.get("description", "")),
+                   rules=rules, domains=domains, signatures=signatures)
+
+
+def _read_match(path: Path, match: Any, site: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if not site:
+        if match is not None:
+            raise RuleFileError(path, "generic rule files run on every capture; remove [match] "
+                                      "or move the file to sites/", field="match")
+        return (), ()
+    if not isinstance(match, dict):
+        raise RuleFileError(path, "site files need a [match] table with domains", field="match")
+    _reject_unknown(path, None, match, MATCH_KEYS, "[match]")
+    domains = tuple(d.lower() for d in _strings(path, None, "match.domains", match.get("domains")))
+    if path.stem not in domains:
+        raise RuleFileError(path, f"name the file after one of its domains, or add "
+                                  f"'{path.stem}' to domains", field="match.domains")
+    signatures = _strings(path, None, "match.signatures", match.get("signatures", []), empty=True)
+    for signature in signatures:
+        if not any(len(w) >= MIN_SIGNATURE_WORD for w in regex.findall(r"\w+", signature)):
+            raise RuleFileError(path, f"signature {signature!r} needs a word of at least "
+                                      f"{MIN_SIGNATURE_WORD} letters", field="match.signatures")
+    return domains, signatures
+
+
+def rule_from_dict(raw: Any, path: Path | str = "<rule>") -> Rule:
+    """Validate one ``[[rule]]`` table and compile it."""
+    if not isinstance(raw, dict):
+        raise RuleFileError(path, "each [[rule]] must be a table", field="rule")
+    rule_id = raw.get("id")
+    if not isinstance(rule_id, str):
+        raise RuleFileError(path, "every rule needs id = \"<file stem>:<slug>\"", field="id")
+    _check_id(path, rule_id)
+    action = raw.get("action")
+    if action not in ACTIONS:
+        raise RuleFileError(path, f"unknown action {action!r}; use one of: "
+                                  f"{', '.join(ACTIONS)}", rule_id, "action")
+    spec = ACTIONS[action]
+    allowed = COMMON_KEYS | set(spec.required) | set(spec.optional) | set(spec.guards)
+    if spec.positional:
+        allowed |= set(POSITIONAL_KEYS)
+    _reject_unknown(path, rule_id, raw, allowed, f"action {action}")
+    category = raw.get("category")
+    if category not in CATEGORIES:
+        raise RuleFileError(path, f"unknown category {category!r}; use one of: "
+                                  f"{', '.join(CATEGORIES)}", rule_id, "category")
+    params = _params(path, rule_id, raw, spec)
+    _check_meta_category(path, rule_id, action, params, category)
+    tests = tuple(_test(path, rule_id, t) for t in raw.get("test", []))
+    _check_unique_tests(path, rule_id, tests)
+    return Rule(id=rule_id, category=category, action=action, params=params, source=str(path),
+                tests=tests)
+
+
+def _check_id(path: Path | str, rule_id: str) -> None:
+    stem, _, slug = rule_id.partition(":")
+    if stem != Path(path).stem and Path(path).suffix == ".toml":
+        raise RuleFileError(path, f"ids start with the file stem: '{Path(path).stem}:<slug>'",
+                            rule_id, "id")
+    if not ID_SLUG.fullmatch(slug):
+        raise RuleFileError(path, "the part after ':' must be kebab-case (a-z, 0-9, '-')",
+                            rule_id, "id")
+
+
+def _params(path: Path | str, rule_id: str, raw: dict[str, Any],
+            spec: ActionSpec) -> dict[str, Any]:
+    for key in spec.required + spec.guards:
+        if key not in raw:
+            kind = "guard" if key in spec.guards else "key"
+            raise RuleFileError(path, f"missing {kind} '{key}'; this action needs it",
+                                rule_id, key)
+    if spec.one_of and not any(k in raw for k in spec.one_of):
+        raise RuleFileError(path, f"give at least one of: {', '.join(spec.one_of)}",
+                            rule_id, spec.one_of[0])
+    params: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in COMMON_KEYS:
+            continue
+        params[key] = _param(path, rule_id, key, value, spec)
+    return params
+
+
+def _param(path: Path | str, rule_id: str, key: str, value: Any, spec: ActionSpec) -> Any:
+    if key in INT_KEYS:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise RuleFileError(path, "must be a whole number of at least 1", rule_id, key)
+        return value
+    if key == "keep-first":
+        if not isinstance(value, bool):
+            raise RuleFileError(path, "must be true or false", rule_id, key)
+        return value
+    if key == "position":
+        if value not in POSITIONS:
+            raise RuleFileError(path, f"use one of: {', '.join(POSITIONS)}", rule_id, key)
+        return value
+    if key == "field":
+        if value not in META_TARGETS:
+            raise RuleFileError(path, f"use one of: {', '.join(META_TARGETS)}", rule_id, key)
+        return value
+    if key == "lines":
+        return frozenset(s.strip() for s in _strings(path, rule_id, key, value))
+    if key == "patterns":
+        return compile_pattern(path, rule_id, key, _strings(path, rule_id, key, value), "line")
+    return compile_pattern(path, rule_id, key, (_string(path, rule_id, key, value),),
+                           spec.patterns[key])
+
+
+def compile_pattern(path: Path | str, rule_id: str | None, key: str,
+                    sources: tuple[str, ...], use: str) -> regex.Pattern:
+    """Compile one or more regexes into one; reject errors and empty matches."""
+    for source in sources:
+        try:
+            compiled = regex.compile(source)
+        except regex.error as exc:
+            raise RuleFileError(path, f"regex does not compile ({exc}): {source!r}",
+                                rule_id, key) from None
+        if compiled.fullmatch("") is not None or (use == "span" and compiled.search("")):
+            raise RuleFileError(path, f"regex matches the empty string: {source!r}; make it "
+                                      f"require at least one character", rule_id, key)
+    joined = sources[0] if len(sources) == 1 else "|".join(f"(?:{s})" for s in sources)
+    return regex.compile(joined)
+
+
+def _check_meta_category(path: Path | str, rule_id: str, action: str, params: dict[str, Any],
+                         category: str) -> None:
+    if action != "extract-meta":
+        return
+    if "value" not in params["pattern"].groupindex:
+        raise RuleFileError(path, "the pattern needs a named group (?P<value>...)",
+                            rule_id, "pattern")
+    wanted = META_TARGETS[params["field"]]
+    if wanted is not None and category != wanted:
+        raise RuleFileError(path, f"a {params['field']} line is removed as '{wanted}'; "
+                                  f"set category = \"{wanted}\"", rule_id, "category")
+
+
+def _test(path: Path | str, rule_id: str, raw: Any) -> RuleTest:
+    if not isinstance(raw, dict):
+        raise RuleFileError(path, "each [[rule.test]] must be a table", rule_id, "test")
+    _reject_unknown(path, rule_id, raw, TEST_KEYS, "[[rule.test]]")
+    name = _string(path, rule_id, "test.name", raw.get("name"))
+    text = _string(path, rule_id, f"test.{name}.input", raw.get("input"))
+    expect = raw.get("expect")
+    if expect is not None:
+        expect = _string(path, rule_id, f"test.{name}.expect", expect, empty=True)
+    meta = raw.get("meta", {})
+    if not isinstance(meta, dict) or not all(k in META_TARGETS for k in meta):
+        raise RuleFileError(path, f"meta takes only {', '.join(META_TARGETS)}", rule_id,
+                            f"test.{name}.meta")
+    return RuleTest(name=name, input=text, expect=expect, meta=dict(meta))
+
+
+def _check_unique_tests(path: Path | str, rule_id: str, tests: tuple[RuleTest, ...]) -> None:
+    names = [t.name for t in tests]
+    for name in names:
+        if names.count(name) > 1:
+            raise RuleFileError(path, f"two tests are named {name!r}; rename one",
+                                rule_id, "test.name")
+
+
+def _check_unique_ids(book: RuleBook) -> None:
+    seen: dict[str, str] = {}
+    for ruleset in book.all_sets():
+        for rule in ruleset.rules:
+            if rule.id in seen:
+                raise RuleFileError(ruleset.path, f"duplicate id (also in {seen[rule.id]}); "
+                                                  f"ids are never reused", rule.id, "id")
+            seen[rule.id] = ruleset.path
+
+
+def _check_unique_domains(sites: tuple[RuleSet, ...]) -> None:
+    seen: dict[str, str] = {}
+    for ruleset in sites:
+        for domain in ruleset.domains:
+            if domain in seen:
+                raise RuleFileError(ruleset.path, f"domain {domain!r} is claimed by "
+                                                  f"{seen[domain]} too", field="match.domains")
+            seen[domain] = ruleset.path
+
+
+def _reject_unknown(path: Path | str, rule_id: str | None, table: dict[str, Any],
+                    allowed: set[str], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise RuleFileError(path, f"unknown key in {where}; allowed: "
+                                      f"{', '.join(sorted(allowed))}", rule_id, key)
+
+
+def _string(path: Path | str, rule_id: str | None, key: str, value: Any,
+            empty: bool = False) -> str:
+    if not isinstance(value, str) or (not empty and not value.strip()):
+        raise RuleFileError(path, "must be a non-empty string", rule_id, key)
+    return value
+
+
+def _strings(path: Path | str, rule_id: str | None, key: str, value: Any,
+             empty: bool = False) -> tuple[str, ...]:
+    if not isinstance(value, list) or (not value and not empty):
+        raise RuleFileError(path, "must be a list of strings", rule_id, key)
+    return tuple(_string(path, rule_id, key, v) for v in value)
