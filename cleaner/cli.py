@@ -182,7 +182,7 @@ def write_explanation(cleaned: Cleaned, out: TextIO, colour: bool) -> None:
         # length exactly when nothing of it was kept
         whole = sum(len(r.text) for r in hits) == len(line.text)
         if not hits:
-            out.write(f"{line.number:>5}   {line.text}\n")
+            out.write(f"{line.number:>5}   {line.text}".rstrip() + "\n")
             continue
         mark = "-" if whole else "~"
         reasons = "; ".join(f"{r.rule_id} ({r.category})" + ("" if whole else f": {r.text!r}")
