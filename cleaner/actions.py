@@ -104,12 +104,11 @@ def drop_line(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     ['The advertisement ran twice.']
     """
     exact: frozenset[str] = rule.params.get("lines", frozenset())
-    pattern: Pattern | None = rule.params.get("patterns")
+    patterns: tuple[Pattern, ...] = rule.params.get("patterns", ())
     doomed = set()
     for i in _window(rule, lines):
         text = lines[i].text.strip()
-        if text and (text in exact or (pattern is not None
-                                       and _fullmatch(pattern, text, rule, timeout))):
+        if text and (text in exact or any(_fullmatch(p, text, rule, timeout) for p in patterns)):
             doomed.add(i)
     return _split(rule, lines, doomed)
 
@@ -135,7 +134,7 @@ def strip_span(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
             text = text[:start] + text[end:]
         if text.strip():
             kept.append(Line(line.number, text))
-        else:  # nothing but white space left: the rest of the line goes too
+        elif text:  # nothing but white space left: the rest of the line goes too
             removals.append(Removal(rule.id, rule.category, line.number, 0, len(text), text))
     return Outcome(tuple(kept), tuple(removals))
 

@@ -22,7 +22,12 @@ class RuleFileError(CleanerError):
             where += f": rule {rule_id}"
         if field:
             where += f": field '{field}'"
-        super().__init__(f"{where}: {message}")
+        super().__init__(_one_line(f"{where}: {message}"))
+
+
+def _one_line(text: str) -> str:
+    """Errors are reported one per line: escape any line break a rule file smuggles in."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class CaptureError(CleanerError):

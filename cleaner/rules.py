@@ -181,26 +181,25 @@ def _param(path: Path | str, rule_id: str, key: str, value: Any, spec: ActionSpe
         return value
     if key == "lines":
         return frozenset(s.strip() for s in _strings(path, rule_id, key, value))
-    if key == "patterns":
-        return compile_pattern(path, rule_id, key, _strings(path, rule_id, key, value), "line")
-    return compile_pattern(path, rule_id, key, (_string(path, rule_id, key, value),),
+    if key == "patterns":  # compiled one by one: each keeps its own group numbers
+        return tuple(compile_pattern(path, rule_id, key, source, "line")
+                     for source in _strings(path, rule_id, key, value))
+    return compile_pattern(path, rule_id, key, _string(path, rule_id, key, value),
                            spec.patterns[key])
 
 
-def compile_pattern(path: Path | str, rule_id: str | None, key: str,
-                    sources: tuple[str, ...], use: str) -> regex.Pattern:
-    """Compile one or more regexes into one; reject errors and empty matches."""
-    for source in sources:
-        try:
-            compiled = regex.compile(source)
-        except regex.error as exc:
-            raise RuleFileError(path, f"regex does not compile ({exc}): {source!r}",
-                                rule_id, key) from None
-        if compiled.fullmatch("") is not None or (use == "span" and compiled.search("")):
-            raise RuleFileError(path, f"regex matches the empty string: {source!r}; make it "
-                                      f"require at least one character", rule_id, key)
-    joined = sources[0] if len(sources) == 1 else "|".join(f"(?:{s})" for s in sources)
-    return regex.compile(joined)
+def compile_pattern(path: Path | str, rule_id: str | None, key: str, source: str,
+                    use: str) -> regex.Pattern:
+    """Compile a regex; reject one that does not compile or that matches the empty string."""
+    try:
+        compiled = regex.compile(source)
+    except regex.error as exc:
+        raise RuleFileError(path, f"regex does not compile ({exc}): {source!r}",
+                            rule_id, key) from None
+    if compiled.fullmatch("") is not None or (use == "span" and compiled.search("")):
+        raise RuleFileError(path, f"regex matches the empty string: {source!r}; make it "
+                                  f"require at least one character", rule_id, key)
+    return compiled
 
 
 def _check_meta_category(path: Path | str, rule_id: str, action: str, params: dict[str, Any],

@@ -1,0 +1,201 @@
+"""Tests for cleaner/extract.py: HTML detection and extraction, decoding, ftfy repair and
+line normalisation (POLICY.md, "Whitespace and characters").
+"""
+from __future__ import annotations
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.errors import CaptureError
+from cleaner.extract import decode, extract, looks_like_html, normalise
+
+HEADLINE = "Council backs new park"
+PARAGRAPHS = (
+    "The city council voted on Tuesday to expand the riverside park by twelve hectares, "
+    "ending a debate that had run for three years.",
+    "Supporters said the new land would give families in the eastern districts a green "
+    "space within walking distance of their homes.",
+    "Opponents argued that the money should have gone to road repairs, but the motion "
+    "passed by nine votes to four.",
+    "Work on the first phase is due to begin in the spring and should be finished before "
+    "the end of next year.",
+)
+MENU = ("Home", "World News", "Sport Section")
+FOOTER = "Example News footer: contact the newsroom."
+
+
+def page(charset: str = "utf-8", headline: str = HEADLINE,
+         paragraphs: tuple[str, ...] = PARAGRAPHS) -> str:
+    """A small news page: head with title, a nav menu, an article and a footer."""
+    menu = "".join(f'<li><a href="/{i}">{item}</a></li>' for i, item in enumerate(MENU))
+    body = "\n".join(f"<p>{text}</p>" for text in paragraphs)
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="{charset}">'
+            f"<title>{headline}</title></head>\n<body>\n<nav><ul>{menu}</ul></nav>\n"
+            f"<article>\n<h1>{headline}</h1>\n{body}\n</article>\n"
+            f"<footer><p>{FOOTER}</p></footer>\n</body></html>\n")
+
+
+def texts(lines) -> list[str]:
+    return [line.text for line in lines]
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+def test_html_page_is_recognised():
+    assert looks_like_html(page())
+    assert looks_like_html("<!-- saved by a browser -->\n<html><body><p>x</p></body></html>")
+
+
+def test_html_goes_through_the_extractor():
+    extracted = extract(page())
+    assert extracted.kind == "html"
+    lines = texts(extracted.lines)
+    for paragraph in PARAGRAPHS:
+        assert paragraph in lines  # each paragraph whole, on its own line
+    assert HEADLINE in lines
+    joined = "\n".join(lines)
+    for item in MENU:
+        assert item not in joined
+    assert "newsroom" not in joined  # the footer text
+    assert "<" not in joined  # no markup left
+    assert extracted.metadata.title == HEADLINE
+
+
+def test_html_paragraph_order_is_kept():
+    lines = texts(extract(page()).lines)
+    positions = [lines.index(p) for p in PARAGRAPHS]
+    assert positions == sorted(positions)
+
+
+def test_cleaner_on_html_string():
+    cleaned = Cleaner().clean_and_explain(page())
+    for paragraph in PARAGRAPHS:
+        assert paragraph + "\n" in cleaned.text
+    assert cleaned.text.startswith(HEADLINE + "\n")
+    assert cleaned.text.endswith("\n") and not cleaned.text.endswith("\n\n")
+    for item in MENU:
+        assert item not in cleaned.text
+    assert cleaned.metadata.title == HEADLINE
+    assert cleaned.paywalled is False
+
+
+# --- plain text ---------------------------------------------------------------------------
+
+def test_plain_text_is_not_html():
+    text = ("Council backs new park\n\nThe <p> tag and the </div> tag are HTML, "
+            "the editor wrote.\n")
+    assert not looks_like_html(text)
+    extracted = extract(text)
+    assert extracted.kind == "text"
+    assert texts(extracted.lines) == ["Council backs new park", "",
+                                      "The <p> tag and the </div> tag are HTML, the editor "
+                                      "wrote.", ""]
+    assert extracted.metadata.title is None
+
+
+def test_text_starting_with_angle_bracket_is_not_html():
+    text = "<Editor's note> This story was updated.\nBody paragraph.\n"
+    assert not looks_like_html(text)
+    assert extract(text).kind == "text"
+
+
+# --- ftfy: repair mojibake, leave right text alone ----------------------------------------
+
+@pytest.mark.parametrize("broken, fixed", [
+    ("cafÃ©", "café"),
+    ("donâ€™t", "don’t"),
+    ("â€œQuotedâ€\x9d", "“Quoted”"),
+    ("Â£100", "£100"),
+])
+def test_mojibake_is_repaired(broken, fixed):
+    assert texts(normalise(broken)) == [fixed]
+
+
+@pytest.mark.parametrize("right", [
+    "“Quoted,” she said — it’s ‘fine’… really – yes.",
+    "ＡＢＣ　１２３",  # full-width letters, digits and ideographic space
+    "ﬁnal ﬂow",  # Latin ligatures
+    "naïve résumé Ελληνικά 日本語",
+    "e\u0301 stays decomposed",  # no Unicode normalisation
+    "Tom &amp; Jerry &lt;b&gt;",  # HTML entities in text stay
+])
+def test_right_text_is_left_byte_for_byte(right):
+    (line,) = normalise(right)
+    assert line.text.encode("utf-8") == right.encode("utf-8")
+
+
+# --- whitespace and line numbering --------------------------------------------------------
+
+def test_no_break_spaces_become_spaces():
+    (line,) = normalise("a\u00a0b\u202fc")
+    assert line.text == "a b c"
+
+
+def test_trailing_spaces_go_leading_spaces_stay():
+    assert texts(normalise("  indented   \nnbsp at end\u00a0\nlast \t")) == [
+        "  indented", "nbsp at end", "last"]
+
+
+def test_line_ends_are_unified_and_numbered_from_one():
+    lines = normalise("one\r\ntwo\rthree\nfour")
+    assert texts(lines) == ["one", "two", "three", "four"]
+    assert [line.number for line in lines] == [1, 2, 3, 4]
+
+
+def test_line_count_is_preserved_including_blank_lines():
+    text = "a\r\n\r\n\rb\n\n\nc\n"
+    lines = normalise(text)
+    expected = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    assert len(lines) == len(expected) == 8
+    assert texts(lines) == expected
+    assert [line.number for line in lines] == list(range(1, 9))
+
+
+# --- bytes --------------------------------------------------------------------------------
+
+def test_utf8_with_bom():
+    raw = "\ufeffCouncil backs new park\nThe café reopened.\n".encode("utf-8")
+    assert raw.startswith(b"\xef\xbb\xbf")
+    extracted = extract(raw)
+    assert extracted.kind == "text"
+    assert texts(extracted.lines)[:2] == ["Council backs new park", "The café reopened."]
+
+
+def test_utf8_html_with_bom_is_still_html():
+    extracted = extract(b"\xef\xbb\xbf" + page().encode("utf-8"))
+    assert extracted.kind == "html"
+    assert extracted.metadata.title == HEADLINE
+
+
+def test_cp1252_page_with_declared_charset():
+    paragraphs = (
+        "The café on the corner reopened on Monday — its owners said they were "
+        "“delighted” to be back after a long winter of repairs.",
+        "Regulars queued from seven o’clock for the first coffee, and the naïve new "
+        "barista served more than two hundred cups…",
+    )
+    headline = "Café owners “delighted”"
+    raw = page(charset="windows-1252", headline=headline, paragraphs=paragraphs).encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")  # the test really is about a non-UTF-8 page
+    extracted = extract(raw)
+    assert extracted.kind == "html"
+    lines = texts(extracted.lines)
+    for paragraph in paragraphs:
+        assert paragraph in lines
+    assert extracted.metadata.title == headline
+
+
+def test_latin1_text_is_decoded_by_detection():
+    raw = ("Le café était plein. Les élèves ont mangé des crêpes à midi, "
+           "puis ils sont allés au musée.\n").encode("latin-1")
+    assert "café" in decode(raw)
+    assert "élèves" in decode(raw)
+
+
+def test_undecodable_bytes_raise_capture_error():
+    garbage = bytes(range(256)) * 4
+    with pytest.raises(CaptureError) as caught:
+        extract(garbage, source="captures/broken.bin")
+    assert caught.value.source == "captures/broken.bin"
+    assert str(caught.value).startswith("captures/broken.bin: ")
