@@ -1,14 +1,14 @@
 """The pipeline: extract -> select rule sets -> apply actions -> tidy -> ``Cleaned``."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import regex
 
 from .actions import ACTIONS
-from .errors import CleanerError
+from .errors import CleanerError, PatternTimeout
 from .extract import extract
 from .matching import SiteIndex, host_of
 from .model import CATEGORIES, Cleaned, Line, Metadata, Removal, Rule, RuleSet
@@ -21,9 +21,12 @@ TITLE_MAX_WORDS = 30
 TITLE_MAX_CHARS = 300
 
 
+MAX_PASSES = 8  # a guard; real captures settle in two passes
+
+
 @dataclass(slots=True)
 class _State:
-    """What one pass of the rules has produced so far (local to a single call)."""
+    """What the passes over one capture have produced so far (local to a single call)."""
 
     kept: tuple[Line, ...]
     removals: list[Removal] = field(default_factory=list)
@@ -31,10 +34,38 @@ class _State:
     matched: set[str] = field(default_factory=set)  # categories hit, kept ones included
 
 
+RuleChooser = Callable[[Sequence[Line]], Iterable[Rule]]
+
+
+def run_passes(lines: Sequence[Line], choose: RuleChooser, keep: frozenset[str] = frozenset(),
+               timeout: float = DEFAULT_TIMEOUT) -> _State:
+    """Apply the chosen rules pass after pass until a pass removes nothing.
+
+    One removal can bring others into reach (two caption copies that an advert kept
+    apart, a by-line that moves into the first lines, a site whose signature only
+    other boilerplate hid), so a single pass would leave text that a second cleaning
+    changes. Stopping at a fixed point makes cleaning idempotent.
+    """
+    state = _State(kept=tuple(lines))
+    for _ in range(MAX_PASSES):
+        before = len(state.removals)
+        _apply_pass(state, choose(state.kept), keep, timeout)
+        _drop_stray_punctuation(lines, state)
+        if len(state.removals) == before:
+            break
+    return state
+
+
 def apply_rules(lines: Sequence[Line], rules: Iterable[Rule], keep: frozenset[str] = frozenset(),
                 timeout: float = DEFAULT_TIMEOUT) -> _State:
-    """Run ``rules`` in order over ``lines``; a kept category is matched but not removed."""
-    state = _State(kept=tuple(lines))
+    """Run a fixed list of ``rules`` over ``lines`` (to a fixed point, as the engine does)."""
+    fixed = tuple(rules)
+    return run_passes(lines, lambda _kept: fixed, keep, timeout)
+
+
+def _apply_pass(state: _State, rules: Iterable[Rule], keep: frozenset[str],
+                timeout: float) -> None:
+    """Run ``rules`` in order; a kept category is matched (and flagged) but not removed."""
     for rule in rules:
         outcome = ACTIONS[rule.action].apply(rule, state.kept, timeout)
         for name, value in outcome.meta.items():
@@ -44,8 +75,6 @@ def apply_rules(lines: Sequence[Line], rules: Iterable[Rule], keep: frozenset[st
             if rule.category not in keep:
                 state.kept = outcome.kept
                 state.removals.extend(outcome.removals)
-    _drop_stray_punctuation(lines, state)
-    return state
 
 
 def _drop_stray_punctuation(lines: Sequence[Line], state: _State) -> None:
@@ -124,22 +153,37 @@ class Cleaner:
     def clean_and_explain(self, capture: bytes | str, url: str | None = None,
                           kind: str = "auto", source: str | None = None) -> Cleaned:
         extracted = extract(capture, url=url, kind=kind, source=source)
-        lines = extracted.lines
-        sets = self.rule_sets_for(url, "\n".join(line.text for line in lines))
-        state = apply_rules(lines, (r for s in sets for r in s.rules), self.keep, self.timeout)
-        site = sets[0].name if sets and sets[0].is_site else host_of(url)
-        found = extracted.metadata
-        metadata = Metadata(
-            title=state.meta.get("title") or found.title or guess_title(state.kept),
-            author=state.meta.get("author") or found.author,
-            date=state.meta.get("date") or found.date,
-            site=site,
-        )
-        return Cleaned(text=assemble(state.kept), metadata=metadata,
+        chosen: list[RuleSet | None] = []
+
+        def choose(kept: Sequence[Line]) -> Iterable[Rule]:
+            # Without a URL the site is chosen again on what is left: a signature
+            # that other boilerplate hid may show once that boilerplate is gone.
+            site = self.index.select(url, "\n".join(line.text for line in kept)) \
+                if not chosen or url is None else chosen[0]
+            chosen.append(site)
+            return [r for s in ((site,) if site else ()) + self.rulebook.generic for r in s.rules]
+
+        try:
+            state = run_passes(extracted.lines, choose, self.keep, self.timeout)
+        except PatternTimeout as exc:
+            raise PatternTimeout(exc.rule_id, exc.seconds, source) from None
+        return Cleaned(text=assemble(state.kept),
+                       metadata=self._metadata(state, extracted.metadata, chosen[0], url),
                        paywalled="subscription" in state.matched,
                        # stable: removals on one line stay in the order they were made
                        removals=tuple(sorted(state.removals, key=lambda r: r.line)),
-                       lines=lines)
+                       lines=extracted.lines)
+
+    @staticmethod
+    def _metadata(state: _State, found: Metadata, site: RuleSet | None,
+                  url: str | None) -> Metadata:
+        """Rules' values first, then the markup's; the site rule set's name, else the host."""
+        return Metadata(
+            title=state.meta.get("title") or found.title or guess_title(state.kept),
+            author=state.meta.get("author") or found.author,
+            date=state.meta.get("date") or found.date,
+            site=site.name if site else host_of(url),
+        )
 
     def clean(self, capture: bytes | str, url: str | None = None) -> str:
         return self.clean_and_explain(capture, url=url).text

@@ -41,6 +41,8 @@ class CaptureError(CleanerError):
 class PatternTimeout(CaptureError):
     """A rule's regex ran past its time limit on one capture."""
 
-    def __init__(self, rule_id: str, seconds: float) -> None:
+    def __init__(self, rule_id: str, seconds: float, source: str | None = None) -> None:
         self.rule_id = rule_id
-        super().__init__(f"rule {rule_id}: pattern ran longer than {seconds:g}s and was stopped")
+        self.seconds = seconds
+        super().__init__(f"rule {rule_id}: pattern ran longer than {seconds:g}s and was stopped",
+                         source)

@@ -103,7 +103,9 @@ def normalise(text: str) -> tuple[Line, ...]:
     >>> [l.text for l in normalise("caf\\u00c3\\u00a9\\u00a0 \\r\\nnext")]
     ['café', 'next']
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # No-break spaces go before ftfy too: next to one, ftfy cannot repair mojibake that
+    # it repairs next to a plain space, and the second cleaning would then differ.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(NO_BREAK_SPACES)
     text = ftfy.fix_text(text, FTFY_CONFIG)
     return tuple(Line(n, line.translate(NO_BREAK_SPACES).rstrip())
                  for n, line in enumerate(text.split("\n"), start=1))
