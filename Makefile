@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check clean-out distclean
+.PHONY: run test check lint clean-out distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/mypy
 
 check: $(VENV)/.installed
 	$(BIN)/cleaner check

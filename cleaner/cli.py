@@ -224,7 +224,8 @@ def _check_seeds(cleaner: Cleaner, args: argparse.Namespace) -> int:
     if args.update:
         print(f"goldens: {len(diffs)} files rewritten for {seeds} seeds", file=sys.stderr)
         return 0
-    state = "all seeds match their goldens" if not diffs else f"{seeds} seeds differ"
+    state = "all seeds match their goldens" if not diffs else \
+        f"{seeds} seed{'s' if seeds > 1 else ''} differ{'' if seeds > 1 else 's'}"
     print(f"goldens: {state}", file=sys.stderr)
     return len(diffs)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import ftfy
 import regex
 import trafilatura
+from trafilatura.settings import Document
 from charset_normalizer import from_bytes
 
 from .errors import CaptureError
@@ -90,7 +91,7 @@ def _from_html(html: str, url: str | None, source: str | None) -> tuple[str, Met
     except Exception as exc:  # trafilatura raises many kinds; all mean "cannot extract"
         raise CaptureError(f"HTML extraction failed: {type(exc).__name__}: {exc}", source) \
             from exc
-    if document is None:
+    if not isinstance(document, Document):  # None: nothing worth extracting
         return "", Metadata()
     return document.text or "", Metadata(title=document.title or None,
                                          author=document.author or None,

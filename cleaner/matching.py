@@ -31,7 +31,7 @@ def host_of(url: str | None) -> str | None:
     host = urlsplit(url).hostname
     if not host:
         return None
-    return host[4:] if host.startswith("www.") else host
+    return host.removeprefix("www.")
 
 
 class SiteIndex:
