@@ -103,40 +103,52 @@ def drop_line(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     >>> [l.text for l in drop_line(rule, [Line(i, t) for i, t in enumerate(text)], 1).kept]
     ['The advertisement ran twice.']
     """
-    exact: frozenset[str] = rule.params.get("lines", frozenset())
-    patterns: tuple[Pattern, ...] = rule.params.get("patterns", ())
-    doomed = set()
-    for i in _window(rule, lines):
-        text = lines[i].text.strip()
-        if text and (text in exact or any(_fullmatch(p, text, rule, timeout) for p in patterns)):
-            doomed.add(i)
+    doomed = {i for i in _window(rule, lines)
+              if lines[i].text.strip() and drops_line(rule, lines[i].text.strip(), timeout)}
     return _split(rule, lines, doomed)
+
+
+def drops_line(rule: Rule, text: str, timeout: float,
+               patterns: Sequence[Pattern] | None = None) -> bool:
+    """Whether a drop-line rule takes this stripped line (``patterns``: only these of its own)."""
+    if text in rule.params.get("lines", ()):
+        return True
+    chosen = rule.params.get("patterns", ()) if patterns is None else patterns
+    return any(_fullmatch(p, text, rule, timeout) for p in chosen)
 
 
 def strip_span(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """Cut the spans matching ``pattern`` out of lines, at the ``position`` allowed."""
-    pattern: Pattern = rule.params["pattern"]
-    position: str = rule.params["position"]
     allowed = _window(rule, lines)
     kept: list[Line] = []
     removals: list[Removal] = []
     for i, line in enumerate(lines):
-        spans = _spans_at(position, _finditer(pattern, line.text, rule, timeout), line.text) \
-            if i in allowed and line.text.strip() else []
-        if not spans:
+        text, cuts = cut_spans(rule, line.text, timeout) if i in allowed and line.text.strip() \
+            else (line.text, [])
+        removals.extend(Removal(rule.id, rule.category, line.number, start, end, cut)
+                        for start, end, cut in cuts)
+        if not cuts:
             kept.append(line)
-            continue
-        text = line.text
-        for start, end in reversed(spans):  # right to left keeps earlier offsets valid
-            start, end = _absorb_spaces(text, start, end)
-            removals.append(Removal(rule.id, rule.category, line.number, start, end,
-                                    text[start:end]))
-            text = text[:start] + text[end:]
-        if text.strip():
+        elif text.strip():
             kept.append(Line(line.number, text))
-        elif text:  # nothing but white space left: the rest of the line goes too
-            removals.append(Removal(rule.id, rule.category, line.number, 0, len(text), text))
     return Outcome(tuple(kept), tuple(removals))
+
+
+def cut_spans(rule: Rule, text: str, timeout: float) -> tuple[str, list[tuple[int, int, str]]]:
+    """The line without the rule's spans, and the cuts made (offsets into the text as cut).
+
+    A line left with nothing but white space loses that too, as one more cut.
+    """
+    matches = _finditer(rule.params["pattern"], text, rule, timeout)
+    cuts: list[tuple[int, int, str]] = []
+    for start, end in reversed(_spans_at(rule.params["position"], matches, text)):
+        start, end = _absorb_spaces(text, start, end)  # right to left: earlier offsets hold
+        cuts.append((start, end, text[start:end]))
+        text = text[:start] + text[end:]
+    if cuts and text and not text.strip():
+        cuts.append((0, len(text), text))
+        text = ""
+    return text, cuts
 
 
 def _spans_at(position: str, matches: list[regex.Match], text: str) -> list[tuple[int, int]]:
@@ -220,22 +232,23 @@ def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """
     width: int = rule.params["min-chars"]
     keep_first: bool = rule.params.get("keep-first", False)
-    content = _nonblank(lines)
     doomed: set[int] = set()
     run: list[int] = []
-    for i in content + [-1]:
-        if i >= 0 and run and _repeats(lines[run[0]].text, lines[i].text, width):
+    run_key = None
+    for i, line in enumerate(lines):
+        text = line.text.strip()
+        if not text:
+            continue  # blank lines do not separate repeats
+        key = text[:width] if len(text) >= width else None
+        if key is not None and key == run_key:
             run.append(i)
             continue
         if len(run) > 1:
             doomed.update(run[1:] if keep_first else run)
-        run = [i]
+        run, run_key = [i], key
+    if len(run) > 1:
+        doomed.update(run[1:] if keep_first else run)
     return _split(rule, lines, doomed)
-
-
-def _repeats(first: str, other: str, width: int) -> bool:
-    a, b = first.strip(), other.strip()
-    return len(a) >= width and len(b) >= width and a[:width] == b[:width]
 
 
 def extract_meta(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
@@ -244,21 +257,25 @@ def extract_meta(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     The named group ``value`` is the metadata; author and date lines are removed under
     the rule's category, a title line stays in the text. The first match gives the value.
     """
-    pattern: Pattern = rule.params["pattern"]
     name: str = rule.params["field"]
     meta: dict[str, str] = {}
     doomed: set[int] = set()
     for i in sorted(_window(rule, lines)):
-        match = _fullmatch(pattern, lines[i].text.strip(), rule, timeout) \
-            if lines[i].text.strip() else None
-        if match is None:
+        text = lines[i].text.strip()
+        value = read_meta(rule, text, timeout) if text else None
+        if value is None:
             continue
-        if not meta:
-            meta[name] = _meta_value(name, match.group("value"))
+        meta.setdefault(name, value)
         if name != "title":
             doomed.add(i)
     outcome = _split(rule, lines, doomed)
     return Outcome(outcome.kept, outcome.removals, meta)
+
+
+def read_meta(rule: Rule, text: str, timeout: float) -> str | None:
+    """The metadata value an extract-meta rule reads from this stripped line, if it matches."""
+    match = _fullmatch(rule.params["pattern"], text, rule, timeout)
+    return None if match is None else _meta_value(rule.params["field"], match.group("value"))
 
 
 def _meta_value(name: str, raw: str) -> str:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import regex
 
-from .actions import ACTIONS
 from .errors import CleanerError, PatternTimeout
 from .extract import extract
 from .matching import SiteIndex, host_of
 from .model import CATEGORIES, Cleaned, Line, Metadata, Removal, Rule, RuleSet
+from .program import PassState, Step, compile_rules
 from .rules import RuleBook, load_rules
 
 DEFAULT_TIMEOUT = 0.5  # seconds a single regex call may run on one line
@@ -23,22 +23,11 @@ TITLE_MAX_CHARS = 300
 
 MAX_PASSES = 8  # a guard; real captures settle in two passes
 
-
-@dataclass(slots=True)
-class _State:
-    """What the passes over one capture have produced so far (local to a single call)."""
-
-    kept: tuple[Line, ...]
-    removals: list[Removal] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)
-    matched: set[str] = field(default_factory=set)  # categories hit, kept ones included
+StepChooser = Callable[[Sequence[Line]], Iterable[Step]]
 
 
-RuleChooser = Callable[[Sequence[Line]], Iterable[Rule]]
-
-
-def run_passes(lines: Sequence[Line], choose: RuleChooser, keep: frozenset[str] = frozenset(),
-               timeout: float = DEFAULT_TIMEOUT) -> _State:
+def run_passes(lines: Sequence[Line], choose: StepChooser, keep: frozenset[str] = frozenset(),
+               timeout: float = DEFAULT_TIMEOUT) -> PassState:
     """Apply the chosen rules pass after pass until a pass removes nothing.
 
     One removal can bring others into reach (two caption copies that an advert kept
@@ -46,38 +35,25 @@ def run_passes(lines: Sequence[Line], choose: RuleChooser, keep: frozenset[str] 
     other boilerplate hid), so a single pass would leave text that a second cleaning
     changes. Stopping at a fixed point makes cleaning idempotent.
     """
-    state = _State(kept=tuple(lines))
+    state = PassState(kept=tuple(lines))
     for _ in range(MAX_PASSES):
         before = len(state.removals)
-        _apply_pass(state, choose(state.kept), keep, timeout)
-        _drop_stray_punctuation(lines, state)
+        for step in choose(state.kept):
+            step.run(state, keep, timeout)
         if len(state.removals) == before:
-            break
+            break  # nothing new was removed, so nothing new can be stray either
+        _drop_stray_punctuation(lines, state)
     return state
 
 
 def apply_rules(lines: Sequence[Line], rules: Iterable[Rule], keep: frozenset[str] = frozenset(),
-                timeout: float = DEFAULT_TIMEOUT) -> _State:
+                timeout: float = DEFAULT_TIMEOUT) -> PassState:
     """Run a fixed list of ``rules`` over ``lines`` (to a fixed point, as the engine does)."""
-    fixed = tuple(rules)
-    return run_passes(lines, lambda _kept: fixed, keep, timeout)
+    steps = compile_rules(rules)
+    return run_passes(lines, lambda _kept: steps, keep, timeout)
 
 
-def _apply_pass(state: _State, rules: Iterable[Rule], keep: frozenset[str],
-                timeout: float) -> None:
-    """Run ``rules`` in order; a kept category is matched (and flagged) but not removed."""
-    for rule in rules:
-        outcome = ACTIONS[rule.action].apply(rule, state.kept, timeout)
-        for name, value in outcome.meta.items():
-            state.meta.setdefault(name, value)
-        if outcome.removals:
-            state.matched.add(rule.category)
-            if rule.category not in keep:
-                state.kept = outcome.kept
-                state.removals.extend(outcome.removals)
-
-
-def _drop_stray_punctuation(lines: Sequence[Line], state: _State) -> None:
+def _drop_stray_punctuation(lines: Sequence[Line], state: PassState) -> None:
     """A lone "." under a removed line goes with that line's rule (POLICY: stray punctuation)."""
     if not state.removals:
         return
@@ -144,6 +120,9 @@ class Cleaner:
                                f"use any of: {', '.join(CATEGORIES)}")
         self.timeout = pattern_timeout
         self.index = SiteIndex(self.rulebook.sites)
+        # Generic rules compile as one list, so their line-local runs merge across files.
+        self._site_steps = {s.path: compile_rules(s.rules) for s in self.rulebook.sites}
+        self._generic_steps = compile_rules(r for s in self.rulebook.generic for r in s.rules)
 
     def rule_sets_for(self, url: str | None, text: str) -> tuple[RuleSet, ...]:
         """The site set chosen for this capture (if any), then every generic set."""
@@ -155,13 +134,13 @@ class Cleaner:
         extracted = extract(capture, url=url, kind=kind, source=source)
         chosen: list[RuleSet | None] = []
 
-        def choose(kept: Sequence[Line]) -> Iterable[Rule]:
+        def choose(kept: Sequence[Line]) -> Iterable[Step]:
             # Without a URL the site is chosen again on what is left: a signature
             # that other boilerplate hid may show once that boilerplate is gone.
             site = self.index.select(url, "\n".join(line.text for line in kept)) \
                 if not chosen or url is None else chosen[0]
             chosen.append(site)
-            return [r for s in ((site,) if site else ()) + self.rulebook.generic for r in s.rules]
+            return (self._site_steps[site.path] if site else ()) + self._generic_steps
 
         try:
             state = run_passes(extracted.lines, choose, self.keep, self.timeout)
@@ -175,7 +154,7 @@ class Cleaner:
                        lines=extracted.lines)
 
     @staticmethod
-    def _metadata(state: _State, found: Metadata, site: RuleSet | None,
+    def _metadata(state: PassState, found: Metadata, site: RuleSet | None,
                   url: str | None) -> Metadata:
         """Rules' values first, then the markup's; the site rule set's name, else the host."""
         return Metadata(

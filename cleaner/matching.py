@@ -60,8 +60,9 @@ class SiteIndex:
         """The set with the most signatures present in ``text``; ties go to the first name."""
         hits: dict[str, int] = defaultdict(int)
         sets: dict[str, RuleSet] = {}
-        for word in {w.lower() for w in WORD.findall(text)}:
-            for signature, ruleset in self._by_word.get(word, ()):
+        # one set intersection in C, whatever the number of sites
+        for word in self._by_word.keys() & set(WORD.findall(text.casefold())):
+            for signature, ruleset in self._by_word[word]:
                 if signature in text:
                     hits[ruleset.name] += 1
                     sets[ruleset.name] = ruleset
@@ -78,4 +79,4 @@ class SiteIndex:
 
 
 def _key_word(signature: str) -> str:
-    return max(WORD.findall(signature), key=len).lower()
+    return max(WORD.findall(signature), key=len).casefold()

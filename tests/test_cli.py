@@ -315,13 +315,13 @@ def test_broken_capture_does_not_stop_the_batch(tmp_path, capsys) -> None:
 
 
 SLOW_RULE = """schema = 1
-description = "a rule whose pattern backtracks catastrophically on long runs of 'a'"
+description = "a rule whose pattern backtracks catastrophically on 'x' and a long run of 'a'"
 
 [[rule]]
 id = "en-slow:backtrack"
 category = "ad"
 action = "drop-line"
-patterns = ['(?:a|aa)+b']
+patterns = ['x(?:a|aa)+y.*']
 """
 
 
@@ -331,7 +331,7 @@ def test_pattern_timeout_in_batch_names_the_file(tmp_path, capsys) -> None:
     (rules / "generic" / "en-slow.toml").write_text(SLOW_RULE, encoding="utf-8")
     batch = tmp_path / "batch"
     batch.mkdir()
-    (batch / "a_slow.txt").write_text("Headline\n\n" + "a" * 80 + "\n", encoding="utf-8")
+    (batch / "a_slow.txt").write_text("Headline\n\nx" + "a" * 80 + "z\n", encoding="utf-8")
     (batch / "b_good.txt").write_text("Headline\n\nSponsored\n\nBody paragraph.\n",
                                       encoding="utf-8")
     out = tmp_path / "out"

@@ -1,0 +1,208 @@
+"""Cheap pre-checks that rule patterns out for a line before any regex runs on it.
+
+Most lines of a capture match no rule, and a regex call costs far more than a dict
+look-up. A pattern that must match a whole line can only match lines whose first
+few characters could begin a match, whose last few could end one, whose length is
+within the pattern's widest match, and that contain one of the literal strings
+every match contains. The regex module answers the first two questions itself
+(partial matching, forwards and in reverse); those answers are cached per pattern
+set by the line's head and tail, so a capture costs a few look-ups per line and
+regexes run only on real candidates. Every check is a necessary condition, so the
+gate never changes what matches, only how often a regex is tried.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import regex
+
+HEAD = TAIL = 3  # characters looked at; short keys keep the caches small and warm
+CACHE_LIMIT = 65_536  # entries per cache; cleared when full (keys repeat a lot)
+UNBOUNDED = 1 << 62
+FULL, START, END, ANY = "full", "start", "end", "any"  # how a pattern is applied
+
+
+def _parse(source: str) -> Any:
+    """The standard library's parse tree of a regex-module pattern, or None.
+
+    ``\\p{..}`` classes, which the standard parser lacks, become an any-character
+    class of the same width: every bound taken from the tree stays a true bound.
+    """
+    translated = regex.sub(r"\\[pP]\{[^}]*\}", ".", source)
+    try:
+        return re._parser.parse(translated)  # type: ignore[attr-defined]
+    except Exception:  # syntax the standard parser does not know: no bounds known
+        return None
+
+
+def max_width(source: str) -> int:
+    """The longest string ``source`` can match, or UNBOUNDED when unknown or unlimited.
+
+    The standard library's parser measures widths; the regex-module syntax it lacks
+    (``\\p{..}`` classes) is replaced by an any-character class of the same width.
+
+    >>> max_width(r"(?i)log ?in")
+    6
+    >>> max_width(r"\\p{Lu}\\w+")
+    4611686018427387904
+    """
+    tree = _parse(source)
+    if tree is None:
+        return UNBOUNDED
+    width = tree.getwidth()[1]
+    return width if width < re._constants.MAXREPEAT else UNBOUNDED  # type: ignore[attr-defined]
+
+
+def required_literals(source: str) -> tuple[tuple[str, ...], bool]:
+    """Strings of which every match contains at least one, and whether case is ignored.
+
+    Looks at the pattern's top-level sequence (and groups that must match): a run of
+    literal characters, or an alternation whose branches all start with literals.
+    The set whose shortest string is longest wins; an empty tuple means none known.
+
+    >>> required_literals(r".{0,600}(?:Photo|Picture)(?: credit)?: [A-Z]\\w+")
+    (('Photo', 'Picture'), False)
+    >>> required_literals(r"(?i).{0,80}your inbox")
+    (('your inbox',), True)
+    """
+    tree = _parse(source)
+    if tree is None:
+        return (), False
+    folded = bool(tree.state.flags & re.IGNORECASE)
+    options = _literal_sets(list(tree))
+    best = max(options, key=lambda found: min(map(len, found)), default=())
+    return tuple(s.casefold() for s in best) if folded else best, folded
+
+
+def _literal_sets(sequence: list[Any]) -> list[tuple[str, ...]]:
+    """Every literal set found in a sequence of parse-tree items that all must match."""
+    constants = re._constants  # type: ignore[attr-defined]
+    found: list[tuple[str, ...]] = []
+    run = ""
+    for op, value in sequence + [(None, None)]:
+        if op is constants.LITERAL:
+            run += chr(value)
+            continue
+        if op is constants.BRANCH:  # a literal run before it prefixes every branch
+            found.extend(tuple(run + head for head in heads)
+                         for heads in _branch_literals(value[1]))
+        if run:
+            found.append((run,))
+            run = ""
+        if op is constants.SUBPATTERN:
+            found.extend(_literal_sets(list(value[-1])))
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and value[0] >= 1:
+            found.extend(_literal_sets(list(value[2])))
+    return found
+
+
+def _branch_literals(branches: list[Any]) -> list[tuple[str, ...]]:
+    """The leading literal of every branch, when every branch has one."""
+    constants = re._constants  # type: ignore[attr-defined]
+    heads = []
+    for branch in branches:
+        head = ""
+        for op, value in branch:
+            if op is not constants.LITERAL:
+                break
+            head += chr(value)
+        if not head:
+            return []
+        heads.append(head)
+    return [tuple(heads)]
+
+
+class PatternGate:
+    """For an ordered list of patterns, the bitmask of those that could match a line.
+
+    ``modes[i]`` says how pattern i is applied: FULL (the whole stripped line),
+    START (a span at the line's start), END (a span at its end) or ANY (anywhere).
+    """
+
+    def __init__(self, patterns: Sequence[regex.Pattern[str]], modes: Sequence[str]) -> None:
+        self.patterns = tuple(patterns)
+        self.modes = tuple(modes)
+        self._reversed = tuple(regex.compile(p.pattern, p.flags | regex.REVERSE)
+                               for p in self.patterns)
+        self._widths = tuple(max_width(p.pattern) if m == FULL else UNBOUNDED
+                             for p, m in zip(self.patterns, self.modes))
+        self._literals = tuple(required_literals(p.pattern) for p in self.patterns)
+        self._checked = sum(1 << bit for bit, (found, _) in enumerate(self._literals) if found)
+        self._all = (1 << len(self.patterns)) - 1
+        self._heads: dict[str, int] = {}
+        self._tails: dict[str, int] = {}
+        self._lengths: dict[int, int] = {}
+
+    def candidates(self, text: str) -> int:
+        """Bit i is set when pattern i may match ``text`` (a stripped, non-empty line)."""
+        head, tail, size = text[:HEAD], text[-TAIL:], len(text)
+        heads = self._heads.get(head)
+        if heads is None:
+            heads = _remember(self._heads, head, self._head_mask(head))
+        tails = self._tails.get(tail)
+        if tails is None:
+            tails = _remember(self._tails, tail, self._tail_mask(tail))
+        lengths = self._lengths.get(size)
+        if lengths is None:
+            lengths = _remember(self._lengths, size, self._length_mask(size))
+        mask = heads & tails & lengths
+        return self._check_literals(mask, text) if mask & self._checked else mask
+
+    def _check_literals(self, mask: int, text: str) -> int:
+        lower = None
+        for bit in bits(mask & self._checked):
+            found, folded = self._literals[bit]
+            if folded and lower is None:
+                lower = text.casefold()
+            if not any(s in (lower if folded else text) for s in found):
+                mask &= ~(1 << bit)
+        return mask
+
+    def _head_mask(self, head: str) -> int:
+        mask = 0
+        for bit, (pattern, mode) in enumerate(zip(self.patterns, self.modes)):
+            if mode in (END, ANY) or (mode == FULL and pattern.fullmatch(head, partial=True)) \
+                    or (mode == START and pattern.match(head, partial=True)):
+                mask |= 1 << bit
+        return mask
+
+    def _tail_mask(self, tail: str) -> int:
+        mask = 0
+        for bit, (pattern, mode) in enumerate(zip(self._reversed, self.modes)):
+            if mode in (START, ANY) or (mode == FULL and pattern.fullmatch(tail, partial=True)) \
+                    or (mode == END and pattern.match(tail, partial=True)):
+                mask |= 1 << bit
+        return mask
+
+    def _length_mask(self, size: int) -> int:
+        return sum(1 << bit for bit, width in enumerate(self._widths) if size <= width)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The caches are only memory: ship the patterns, let each process warm its own.
+        return {"patterns": self.patterns, "modes": self.modes}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["patterns"], state["modes"])  # type: ignore[misc]
+
+
+def _remember(cache: dict[Any, int], key: Any, value: int) -> int:
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def bits(mask: int) -> list[int]:
+    """The positions of the set bits of ``mask``, lowest first.
+
+    >>> bits(0b10110)
+    [1, 2, 4]
+    """
+    found = []
+    while mask:
+        low = mask & -mask
+        found.append(low.bit_length() - 1)
+        mask ^= low
+    return found

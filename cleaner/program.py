@@ -1,0 +1,186 @@
+"""Rule lists compiled for speed: runs of line-local rules become one walk over the lines.
+
+A rule is *line-local* when whether it takes a line depends on that line alone:
+drop-line, strip-span and extract-meta without a position window. Applying a run
+of such rules one after another gives the same result as walking the lines once
+and, for each line, trying the run's rules in order until one removes it. The
+walk asks a ``PatternGate`` which rules could match at all, so most lines cost a
+few dict look-ups. Every other rule (blocks, truncation, repeats, windows) needs
+the lines around it and runs as a step of its own.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .actions import ACTIONS, cut_spans, drops_line, read_meta
+from .gates import ANY, END, FULL, START, PatternGate, bits
+from .model import Line, Removal, Rule
+
+LINE_LOCAL = ("drop-line", "strip-span", "extract-meta")
+SPAN_MODES = {"start": START, "end": END, "any": ANY}
+
+# What a stage decided for one line text: its final text (None: removed), the cuts
+# as (rule index, start, end, text), metadata hits as (field, rule index, value), and
+# the categories matched.
+Verdict = tuple[str | None, tuple[tuple[int, int, int, str], ...],
+                tuple[tuple[str, int, str], ...], frozenset[str]]
+UNTOUCHED: Verdict = (None, (), (), frozenset())  # compared by identity: no rule applies
+
+
+@dataclass(slots=True)
+class PassState:
+    """What the passes over one capture have produced so far (local to a single call)."""
+
+    kept: tuple[Line, ...]
+    removals: list[Removal] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    matched: set[str] = field(default_factory=set)  # categories hit, kept ones included
+    memo: dict[int, dict[str, Verdict]] = field(default_factory=dict)  # per stage, by text
+
+
+class Step(Protocol):
+    def run(self, state: PassState, keep: frozenset[str], timeout: float) -> None: ...
+
+
+def is_line_local(rule: Rule) -> bool:
+    return rule.action in LINE_LOCAL and "within-first" not in rule.params \
+        and "within-last" not in rule.params
+
+
+def compile_rules(rules: Iterable[Rule]) -> tuple[Step, ...]:
+    """Group consecutive line-local rules into stages; other rules stay single steps."""
+    steps: list[Step] = []
+    run: list[Rule] = []
+    for rule in rules:
+        if is_line_local(rule):
+            run.append(rule)
+            continue
+        if run:
+            steps.append(LineStage(tuple(run)))
+            run = []
+        steps.append(ContextStep(rule))
+    if run:
+        steps.append(LineStage(tuple(run)))
+    return tuple(steps)
+
+
+@dataclass(frozen=True, slots=True)
+class ContextStep:
+    """A rule that needs the lines around each line: applied by its action function."""
+
+    rule: Rule
+
+    def run(self, state: PassState, keep: frozenset[str], timeout: float) -> None:
+        outcome = ACTIONS[self.rule.action].apply(self.rule, state.kept, timeout)
+        for name, value in outcome.meta.items():
+            state.meta.setdefault(name, value)
+        if outcome.removals:
+            state.matched.add(self.rule.category)
+            if self.rule.category not in keep:
+                state.kept = outcome.kept
+                state.removals.extend(outcome.removals)
+
+
+class LineStage:
+    """A run of line-local rules, applied in one walk over the lines."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        self.exact: dict[str, tuple[int, ...]] = {}
+        patterns, modes, self.owner = [], [], []
+        for index, rule in enumerate(self.rules):
+            for text in rule.params.get("lines", ()):
+                self.exact[text] = self.exact.get(text, ()) + (index,)
+            for pattern, mode in _patterns_of(rule):
+                patterns.append(pattern)
+                modes.append(mode)
+                self.owner.append(index)
+        self.gate = PatternGate(patterns, modes)
+
+    def __getstate__(self) -> tuple[Rule, ...]:
+        return self.rules
+
+    def __setstate__(self, rules: tuple[Rule, ...]) -> None:
+        self.__init__(rules)  # type: ignore[misc]
+
+    def run(self, state: PassState, keep: frozenset[str], timeout: float) -> None:
+        kept: list[Line] = []
+        hits: dict[str, tuple[int, str]] = {}
+        memo = state.memo.setdefault(id(self), {})
+        for line in state.kept:
+            verdict = memo.get(line.text)
+            if verdict is None:
+                verdict = memo[line.text] = self.classify(line.text, keep, timeout) \
+                    if line.text.strip() else UNTOUCHED
+            if verdict is UNTOUCHED:  # most lines: nothing to record
+                kept.append(line)
+                continue
+            final, cuts, metas, matched = verdict
+            state.removals.extend(Removal(self.rules[i].id, self.rules[i].category, line.number,
+                                          start, end, cut) for i, start, end, cut in cuts)
+            state.matched.update(matched)
+            for name, index, value in metas:  # per field, the earliest rule's first line
+                if name not in hits or index < hits[name][0]:
+                    hits[name] = (index, value)
+            if final is not None:
+                kept.append(line if final == line.text else Line(line.number, final))
+        state.kept = tuple(kept)
+        for name, (_, value) in hits.items():
+            state.meta.setdefault(name, value)
+
+    def classify(self, text: str, keep: frozenset[str], timeout: float) -> Verdict:
+        """Try this stage's rules on one line, in rule order, as sequential runs would."""
+        cuts: list[tuple[int, int, int, str]] = []
+        metas: list[tuple[str, int, str]] = []
+        matched: set[str] = set()
+        first = 0  # after a span is cut, only later rules see the shortened line
+        while True:
+            stripped = text.strip()
+            mask = self.gate.candidates(stripped)
+            if not mask and not first and stripped not in self.exact:
+                return UNTOUCHED
+            candidates = sorted({self.owner[b] for b in bits(mask)}
+                                | set(self.exact.get(stripped, ())))
+            for index in (i for i in candidates if i >= first):
+                rule = self.rules[index]
+                if rule.action == "strip-span":
+                    shorter, spans = cut_spans(rule, text, timeout)
+                    if not spans:
+                        continue
+                    matched.add(rule.category)
+                    if rule.category in keep:
+                        continue
+                    cuts.extend((index, start, end, cut) for start, end, cut in spans)
+                    if not shorter:
+                        return None, tuple(cuts), tuple(metas), frozenset(matched)
+                    text, first = shorter, index + 1
+                    break  # the line changed: ask the gate again about what is left
+                if self._takes(rule, index, stripped, mask, metas, timeout):
+                    matched.add(rule.category)
+                    if rule.category not in keep:
+                        cuts.append((index, 0, len(text), text))
+                        return None, tuple(cuts), tuple(metas), frozenset(matched)
+            else:
+                return text, tuple(cuts), tuple(metas), frozenset(matched)
+
+    def _takes(self, rule: Rule, index: int, stripped: str, mask: int,
+               metas: list[tuple[str, int, str]], timeout: float) -> bool:
+        """Whether a drop-line or extract-meta rule removes the line (recording metadata)."""
+        if rule.action == "drop-line":
+            mine = [self.gate.patterns[b] for b in bits(mask) if self.owner[b] == index]
+            return drops_line(rule, stripped, timeout, mine)
+        value = read_meta(rule, stripped, timeout)
+        if value is None:
+            return False
+        metas.append((rule.params["field"], index, value))
+        return rule.params["field"] != "title"
+
+
+def _patterns_of(rule: Rule) -> list[tuple[object, str]]:
+    if rule.action == "drop-line":
+        return [(p, FULL) for p in rule.params.get("patterns", ())]
+    if rule.action == "extract-meta":
+        return [(rule.params["pattern"], FULL)]
+    return [(rule.params["pattern"], SPAN_MODES[rule.params["position"]])]
