@@ -9,17 +9,22 @@ order, so memory stays flat however long the input is.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Protocol
 
 from .engine import Cleaner
 from .errors import CaptureError, CleanerError, PatternTimeout
+from .files import record_name
 from .records import result_record
 
 
@@ -40,7 +45,11 @@ class Task:
     """One capture to clean. ``format`` is "capture" (raw text or HTML) or "jsonl" (one line).
 
     ``id`` is the capture's id when known, else its location (``file:line``); a JSONL
-    record's own id field replaces it. ``relative`` names the output file in a tree.
+    record's own id field replaces it. ``relative`` names the output file in a tree; for
+    a JSONL line it names a folder, and the record's file in it is named from its id.
+    ``source`` says where the capture was read (file, ``file:line``, ``file@offset``).
+    ``error`` (reason, message) marks a capture that failed before cleaning, while it
+    was read: it travels as a task so that its report keeps its place in the output.
     """
 
     index: int
@@ -49,6 +58,8 @@ class Task:
     format: str = "capture"
     url: str | None = None
     relative: str | None = None
+    source: str | None = None
+    error: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +72,7 @@ class Result:
     record: dict[str, Any] | None = None
     error: dict[str, str] | None = None
     relative: str | None = None
+    source: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -81,14 +93,17 @@ def clean_chunk(cleaner: Cleaner, options: Options, tasks: Iterable[Task]) -> li
 
 
 def clean_task(cleaner: Cleaner, options: Options, task: Task) -> Result:
+    if task.error is not None:
+        return _failed(task, task.id, *task.error)
     size = len(task.payload)
     if size > options.max_bytes:
-        return _failed(task, task.id, "too-large", f"{size} bytes, over the limit of "
-                                                   f"{options.max_bytes}")
+        return _failed(task, task.id, "too-large", f"{size:,} bytes, over the limit of "
+                                                   f"{options.max_bytes:,}")
     task_id = task.id
+    clock = _Clock()
     try:
         raw, task_id, url, passthrough = _unpack(task, options)
-        with _time_limit(options.doc_timeout):
+        with _time_limit(options.doc_timeout, clock):
             cleaned = cleaner.clean_and_explain(raw, url=url, source=task_id)
     except BadRecord as exc:
         return _failed(task, task_id, "bad-record", str(exc))
@@ -97,16 +112,55 @@ def clean_task(cleaner: Cleaner, options: Options, task: Task) -> Result:
     except PatternTimeout as exc:
         return _failed(task, task_id, "pattern-timeout", str(exc))
     except CaptureError as exc:
+        if clock.expired:  # the extractor caught the time limit and wrapped it
+            return _failed(task, task_id, "time-limit", clock.message)
         return _failed(task, task_id, "capture", str(exc))
     except Exception as exc:  # an extractor or library bug must not end the batch
+        if clock.expired:
+            return _failed(task, task_id, "time-limit", clock.message)
         return _failed(task, task_id, "internal", f"{type(exc).__name__}: {exc}")
     return Result(task.index, task_id, size, result_record(cleaned, task_id, url, passthrough),
-                  relative=task.relative)
+                  relative=result_relative(task, task_id), source=task.source or task.id)
 
 
 def _failed(task: Task, task_id: str, reason: str, message: str) -> Result:
     return Result(task.index, task_id, len(task.payload),
-                  error={"reason": reason, "message": message}, relative=task.relative)
+                  error={"reason": reason, "message": message},
+                  relative=result_relative(task, task_id), source=task.source or task.id)
+
+
+def result_id(task: Task, options: Options) -> str:
+    """The id ``clean_task`` will give this task's result, found without cleaning it.
+
+    A resumed run skips what an earlier run wrote by id; this follows ``clean_task``'s
+    order (read failure, size, then the record's own id) so the two always agree.
+    """
+    if task.error is not None or task.format != "jsonl" or len(task.payload) > options.max_bytes:
+        return task.id
+    try:
+        return _unpack(task, options)[1]
+    except BadRecord:
+        return task.id
+
+
+def result_relative(task: Task, task_id: str) -> str | None:
+    """Where the result's text goes in an output tree, relative to its top.
+
+    A JSONL line's ``relative`` is its file's folder; the record's own file is named
+    from its id, or from its line number when it has none.
+    """
+    if task.format != "jsonl" or task.relative is None:
+        return task.relative
+    _, colon, line = task.id.rpartition(":")
+    name = f"line-{line}" if task_id == task.id and colon and line.isdigit() else task_id
+    return f"{task.relative}/{record_name(name)}"
+
+
+def worker_died(task: Task, options: Options) -> Result:
+    """The result of a task whose worker process died while cleaning its chunk."""
+    return _failed(task, result_id(task, options), "worker-died",
+                   "the worker process died while cleaning this capture's chunk "
+                   "(a crash in native code, or killed for memory)")
 
 
 def _unpack(task: Task, options: Options) -> tuple[bytes | str, str, str | None, dict[str, Any]]:
@@ -131,24 +185,39 @@ def _unpack(task: Task, options: Options) -> tuple[bytes | str, str, str | None,
             url if isinstance(url, str) and url else task.url, passthrough)
 
 
+@dataclass(slots=True)
+class _Clock:
+    """Whether a capture's time limit went off; its message, for a wrapped timeout."""
+
+    expired: bool = False
+    message: str = ""
+
+
+# After the limit, the alarm repeats this often: library code that catches every
+# exception (trafilatura does, in places) may swallow the first one and carry on.
+ALARM_REPEAT_SECONDS = 0.05
+
+
 @contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
+def _time_limit(seconds: float | None, clock: _Clock) -> Iterator[None]:
     """Interrupt the block after ``seconds`` with SIGALRM, where a signal can be used.
 
     Signals reach only the main thread of a process: a local pool's workers qualify;
     threaded workers (Dask's) rely on the per-pattern regex timeouts instead.
     """
-    usable = seconds and hasattr(signal, "setitimer") \
+    usable = hasattr(signal, "setitimer") \
         and threading.current_thread() is threading.main_thread()
-    if not usable:
+    if not seconds or not usable:
         yield
         return
 
     def expire(_signum: int, _frame: object) -> None:
-        raise DocumentTimeout(f"cleaning took longer than {seconds:g}s")
+        clock.expired = True
+        clock.message = f"cleaning took longer than {seconds:g}s"
+        raise DocumentTimeout(clock.message)
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_SECONDS)
     try:
         yield
     finally:
@@ -163,6 +232,8 @@ class Executor(Protocol):
                    chunks: Iterable[list[Task]]) -> Iterator[list[Result]]: ...
 
 
+PARENT_CHECK_SECONDS = 1.0
+
 # The pool's workers get the Cleaner once, at start-up, not with every chunk.
 _worker_state: tuple[Cleaner, Options] | None = None
 
@@ -171,6 +242,22 @@ def _init_worker(cleaner: Cleaner, options: Options) -> None:
     global _worker_state
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _worker_state = (cleaner, options)
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """Leave when the parent dies without shutting the pool down (kill -9, the OOM killer).
+
+    The worker would otherwise wait on its task queue forever, holding its memory.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _clean_in_worker(tasks: list[Task]) -> list[Result]:
@@ -180,10 +267,20 @@ def _clean_in_worker(tasks: list[Task]) -> list[Result]:
 
 @dataclass
 class LocalExecutor:
-    """``jobs`` processes (in this process when 1); ``in_flight`` chunks per process at most."""
+    """``jobs`` processes (in this process when 1); ``in_flight`` chunks per process at most.
+
+    A worker process that dies (a crash in native code, the out-of-memory killer)
+    breaks the whole pool and every chunk in flight with it. The pool is then
+    replaced and those chunks run again one at a time, so only the chunk that kills
+    its worker a second time fails, its tasks reported as "worker-died".
+    """
 
     jobs: int = 1
     in_flight: int = 4
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1 or self.in_flight < 1:
+            raise CleanerError("jobs and in_flight must be at least 1")
 
     def map_chunks(self, cleaner: Cleaner, options: Options,
                    chunks: Iterable[list[Task]]) -> Iterator[list[Result]]:
@@ -191,14 +288,79 @@ class LocalExecutor:
             for chunk in chunks:
                 yield clean_chunk(cleaner, options, chunk)
             return
-        with ProcessPoolExecutor(self.jobs, initializer=_init_worker,
-                                 initargs=(cleaner, options)) as pool:
-            yield from ordered((pool.submit(_clean_in_worker, c) for c in chunks),
-                               window=self.jobs * self.in_flight)
+        pool = _Pool(self.jobs, cleaner, options)
+        pending: deque[tuple[list[Task], Future[list[Result]]]] = deque()
+        try:
+            for chunk in chunks:
+                pending.append((chunk, pool.submit(chunk)))
+                if len(pending) >= self.jobs * self.in_flight:
+                    yield from pool.collect(pending)
+            while pending:
+                yield from pool.collect(pending)
+        finally:
+            pool.shutdown()
 
-    def __post_init__(self) -> None:
-        if self.jobs < 1 or self.in_flight < 1:
-            raise CleanerError("jobs and in_flight must be at least 1")
+
+class _Pool:
+    """A process pool that is replaced when one of its workers dies."""
+
+    def __init__(self, jobs: int, cleaner: Cleaner, options: Options) -> None:
+        self.jobs = jobs
+        self.cleaner = cleaner
+        self.options = options
+        self.broken = False
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.jobs, initializer=_init_worker,
+                                   initargs=(self.cleaner, self.options))
+
+    def submit(self, chunk: list[Task]) -> Future[list[Result]]:
+        if self.broken:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool, self.broken = self._start(), False
+        try:
+            return self.pool.submit(_clean_in_worker, chunk)
+        except BrokenProcessPool as exc:  # broke since the last result: fail like the others
+            failed: Future[list[Result]] = Future()
+            failed.set_exception(exc)
+            return failed
+
+    def collect(self, pending: deque[tuple[list[Task], Future[list[Result]]]]
+                ) -> Iterator[list[Result]]:
+        """The first pending chunk's results; after a worker died, every pending chunk's."""
+        chunk, future = pending.popleft()
+        try:
+            yield future.result()
+            return
+        except BrokenProcessPool:
+            self.broken = True
+        # The pool is gone with every chunk in flight, and which one killed it is not
+        # known; run each alone in a fresh pool, where a death points at that chunk.
+        retry = [chunk, *(c for c, _ in pending)]
+        pending.clear()
+        for chunk in retry:
+            yield self._alone(chunk)
+
+    def _alone(self, chunk: list[Task]) -> list[Result]:
+        try:
+            return self.submit(chunk).result()
+        except BrokenProcessPool:
+            self.broken = True
+            return [worker_died(task, self.options) for task in chunk]
+
+    def shutdown(self) -> None:
+        # cancel_futures: an interrupted or abandoned run must not clean what is queued
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def chunked(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
+    """Lists of ``size`` tasks (the last may be shorter), read from ``tasks`` lazily."""
+    if size < 1:
+        raise CleanerError("the chunk size must be at least 1")
+    iterator = iter(tasks)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def ordered(futures: Iterator[Future[list[Result]]], window: int = 8) -> Iterator[list[Result]]:

@@ -2,21 +2,35 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import signal
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
+from tqdm import tqdm
+
+from .batch import Executor, LocalExecutor, Options, Result, Task, chunked
 from .engine import Cleaner
-from .errors import CleanerError
-from .files import Source, find_captures, output_path, read_manifest, write_atomic
+from .errors import CleanerError, OutputError
+from .files import read_manifest
 from .golden import compare_seeds, iter_cases, run_cases, untested_generic_rules
+from .inputs import DEFAULT_GLOBS, FORMATS, Input, find_inputs, known_total, open_input, \
+    read_tasks
 from .model import CATEGORIES, Cleaned, Removal
+from .outputs import CLEANED_NAME, ERRORS_NAME, JsonlFile, Outputs, Resume, Sink, Summary, \
+    TextTree, cleaned_record, encode_record, error_record, write_stats
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT   # 130, as a shell reports Ctrl-C
+EXIT_TERMINATED = 128 + signal.SIGTERM   # 143
+DEFAULTS = Options()
 RED, DIM, BOLD, RESET = "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 
 
@@ -41,9 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     clean = commands.add_parser("clean", help="clean captures (files, directories or - for stdin)")
     clean.add_argument("paths", nargs="+", metavar="PATH")
     clean.add_argument("-o", "--output", type=Path, metavar="DIR",
-                       help="write cleaned files here (mirroring the input tree)")
+                       help="write cleaned files here (mirroring the input tree), or "
+                            f"{CLEANED_NAME} with --format jsonl")
     clean.add_argument("--format", choices=("text", "jsonl"), default="text")
     _add_capture_options(clean)
+    _add_batch_options(clean)
     clean.set_defaults(run=run_clean)
 
     explain = commands.add_parser("explain", help="show every line and why it was removed")
@@ -70,96 +86,295 @@ def _add_capture_options(parser: argparse.ArgumentParser) -> None:
                         metavar="CATEGORY", help="leave this category in the text (repeatable)")
 
 
-def _url_for(args: argparse.Namespace, urls: dict[str, str], source: Source) -> str | None:
-    return args.url or urls.get(source.relative.name)
+def _add_batch_options(parser: argparse.ArgumentParser) -> None:
+    inputs = parser.add_argument_group("inputs")
+    inputs.add_argument("--input-format", choices=("auto", *FORMATS), default="auto",
+                        help="what the inputs hold (default: by name: .jsonl/.ndjson, .warc, "
+                             "each also .gz; anything else is a text or HTML capture)")
+    inputs.add_argument("--glob", action="append", metavar="PATTERN",
+                        help="take these files from directories (repeatable; default: "
+                             f"{' '.join(DEFAULT_GLOBS)})")
+    for name in ("text", "html", "url", "id"):
+        inputs.add_argument(f"--{name}-field", default=getattr(DEFAULTS, f"{name}_field"),
+                            metavar="NAME", help=f"JSONL field of the {name} "
+                                                 f"(default: %(default)s)")
+    run = parser.add_argument_group("running")
+    run.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
+                     help="worker processes (default: one per core)")
+    run.add_argument("--chunk-size", type=_positive_int, default=64, metavar="N",
+                     help="captures sent to a worker at a time (default: %(default)s)")
+    run.add_argument("--engine", choices=("local", "dask"), default="local",
+                     help="run on this machine's processes, or on a Dask cluster")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="the Dask scheduler (with --engine dask; default: a local cluster)")
+    run.add_argument("--max-bytes", type=_positive_int, default=DEFAULTS.max_bytes, metavar="N",
+                     help="a larger capture fails (default: %(default)s)")
+    run.add_argument("--doc-timeout", type=float, default=DEFAULTS.doc_timeout,
+                     metavar="SECONDS", help="a capture that takes longer fails "
+                                             "(default: %(default)s; 0: no limit)")
+    out = parser.add_argument_group("outputs")
+    out.add_argument("--errors", type=Path, metavar="FILE",
+                     help=f"failed captures as JSONL (default: DIR/{ERRORS_NAME} with -o, "
+                          "else one line each on standard error)")
+    out.add_argument("--stats", type=Path, metavar="FILE", help="write a JSON summary here")
+    out.add_argument("--resume", action="store_true",
+                     help="skip the captures an interrupted run with the same outputs did")
+    out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
-def _read(source: Source) -> bytes:
-    return sys.stdin.buffer.read() if source.path is None else source.path.read_bytes()
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
-# --- clean --------------------------------------------------------------------------------
+# --- clean ---------------------------------------------------------------------------------
 
-@dataclass
-class Tally:
-    """Counts for the one-line summary at the end of a batch."""
+class Interrupted(BaseException):
+    """SIGTERM, raised where the run is so that it stops like it does on Ctrl-C.
 
-    documents: int = 0
-    failed: int = 0
-    chars_in: int = 0
-    chars_out: int = 0
-    removals: int = 0
-    paywalled: int = 0
-    failures: list[str] = field(default_factory=list)
-
-    def add(self, cleaned: Cleaned) -> None:
-        self.documents += 1
-        self.chars_in += sum(len(line.text) + 1 for line in cleaned.lines)
-        self.chars_out += len(cleaned.text)
-        self.removals += len(cleaned.removals)
-        self.paywalled += cleaned.paywalled
-
-    def summary(self) -> str:
-        share = 100 * (1 - self.chars_out / self.chars_in) if self.chars_in else 0.0
-        return (f"cleaned {self.documents} of {self.documents + self.failed} captures: "
-                f"{self.chars_in:,} -> {self.chars_out:,} characters ({share:.0f}% removed), "
-                f"{self.removals} removals, {self.paywalled} paywalled, {self.failed} failed")
+    A BaseException, like KeyboardInterrupt: the per-capture ``except Exception``
+    that keeps a batch going must not swallow it.
+    """
 
 
 def run_clean(args: argparse.Namespace) -> int:
-    sources = list(find_captures(args.paths))
-    if args.format == "text" and args.output is None and len(sources) > 1:
+    started = time.monotonic()
+    problem = _usage_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    inputs = find_inputs(args.paths, args.glob or DEFAULT_GLOBS, args.input_format,
+                         exclude=args.output)
+    if args.format == "text" and args.output is None and not _single_capture(inputs):
         print("error: several captures in text format need -o DIR (or use --format jsonl)",
               file=sys.stderr)
         return EXIT_USAGE
+    options = Options(max_bytes=args.max_bytes, doc_timeout=args.doc_timeout or None,
+                      text_field=args.text_field, html_field=args.html_field,
+                      url_field=args.url_field, id_field=args.id_field)
+    executor = _executor(args)
     cleaner = Cleaner(args.rules, keep_categories=args.keep)
     urls = read_manifest(args.urls) if args.urls else {}
-    tally = Tally()
-    records: list[str] = []
-    for source in sources:
-        label = str(source.path or "<stdin>")
-        try:
-            cleaned = cleaner.clean_and_explain(_read(source), url=_url_for(args, urls, source),
-                                                source=label)
-        except (CleanerError, OSError) as exc:  # one broken capture never stops the batch
-            tally.failed += 1
-            print(f"error: {exc if isinstance(exc, CleanerError) else f'{label}: {exc}'}",
-                  file=sys.stderr)
-            continue
-        tally.add(cleaned)
-        if args.format == "jsonl":
-            records.append(json.dumps(_record(label, _url_for(args, urls, source), cleaned),
-                                      ensure_ascii=False) + "\n")
-        elif args.output is not None:
-            write_atomic(output_path(args.output, source.relative), cleaned.text)
-        else:
-            sys.stdout.write(cleaned.text)
-    if records:
-        _emit_jsonl(args.output, records)
-    print(tally.summary(), file=sys.stderr)
-    return EXIT_FINDINGS if tally.failed else EXIT_OK
+    progress = Progress(known_total(inputs), enabled=sys.stderr.isatty() and not args.quiet)
+    outputs, resume = _open_outputs(args, options, progress)
+    tasks = read_tasks(inputs, options.max_bytes, url=args.url, urls=urls)
+    if resume is not None:
+        tasks = resume.pending(tasks)
+    summary = Summary()
+    progress.start()
+    try:
+        with _sigterm_interrupts():
+            _clean_all(executor, cleaner, options, tasks, args.chunk_size, outputs, summary,
+                       progress, resume)
+            outputs.commit()
+            summary.completed = True
+    except (KeyboardInterrupt, Interrupted) as exc:
+        outputs.close()
+        _finish(args, summary, progress, resume, started)
+        kept = " (partial output kept: run again with --resume to finish)" \
+            if args.output is not None else ""
+        print(f"interrupted{kept}", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(exc, Interrupted) else EXIT_INTERRUPTED
+    except BaseException:  # a cluster lost, a disk full: keep what --resume can use
+        outputs.close()
+        progress.close()
+        raise
+    _finish(args, summary, progress, resume, started)
+    return EXIT_FINDINGS if summary.failures else EXIT_OK
 
 
-def _record(source: str, url: str | None, cleaned: Cleaned) -> dict[str, object]:
-    return {"source": source, "url": url, **cleaned.metadata.as_dict(),
-            "paywalled": cleaned.paywalled, "text": cleaned.text,
-            "removals": [r.as_dict() for r in cleaned.removals]}
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    if args.resume and args.output is None:
+        return "--resume needs -o DIR: it picks up the files an interrupted run left there"
+    if args.scheduler and args.engine != "dask":
+        return "--scheduler is for --engine dask"
+    if args.doc_timeout < 0:
+        return "--doc-timeout must be 0 (no limit) or more"
+    return None
 
 
-def _emit_jsonl(directory: Path | None, records: list[str]) -> None:
-    if directory is None:
-        sys.stdout.writelines(records)
+def _single_capture(inputs: list[Input]) -> bool:
+    """Text without -o goes to standard output, which can hold one capture only."""
+    return len(inputs) <= 1 and all(i.format == "capture" for i in inputs)
+
+
+def _executor(args: argparse.Namespace) -> Executor:
+    if args.engine == "local":
+        return LocalExecutor(jobs=args.jobs)
+    try:  # imported here: Dask is an optional dependency, and heavy to import
+        from .integrations.dask import DaskExecutor
+    except ImportError as exc:
+        raise CleanerError(f"--engine dask needs the dask extra: pip install 'cleaner[dask]' "
+                           f"({exc})") from None
+    executor: Executor = DaskExecutor(scheduler=args.scheduler)
+    return executor
+
+
+def _open_outputs(args: argparse.Namespace, options: Options,
+                  progress: Progress) -> tuple[Outputs, Resume | None]:
+    """The sinks for cleaned results and errors, and with --resume what is already done."""
+    done: Counter[str] = Counter()
+    tree: TextTree | None = None
+    records: Sink
+    if args.output is None:
+        records = StdoutRecords(args.format)
+    elif args.format == "jsonl":
+        cleaned = JsonlFile(args.output / CLEANED_NAME, cleaned_record, args.resume)
+        done.update(cleaned.done)
+        records = cleaned
     else:
-        write_atomic(directory / "cleaned.jsonl", "".join(records))
+        records = tree = TextTree(args.output)
+    errors_path = args.errors or (args.output / ERRORS_NAME if args.output else None)
+    errors: Sink
+    if errors_path is not None:
+        error_file = JsonlFile(errors_path, error_record, args.resume)
+        done.update(error_file.done)
+        errors = error_file
+    else:
+        errors = StderrErrors(progress)
+    return Outputs(records, errors), (Resume(done, options, tree) if args.resume else None)
+
+
+def _clean_all(executor: Executor, cleaner: Cleaner, options: Options, tasks: Iterator[Task],
+               chunk_size: int, outputs: Outputs, summary: Summary, progress: Progress,
+               resume: Resume | None) -> None:
+    chunks = executor.map_chunks(cleaner, options, chunked(tasks, chunk_size))
+    try:
+        for results in chunks:
+            for result in results:
+                summary.add(outputs.deliver(result))
+            progress.update(summary, resume.skipped if resume else 0)
+    finally:
+        # On an interruption the executor stops its workers now, not whenever the
+        # generator happens to be collected.
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def _finish(args: argparse.Namespace, summary: Summary, progress: Progress,
+            resume: Resume | None, started: float) -> None:
+    summary.wall_seconds = time.monotonic() - started
+    summary.skipped = resume.skipped if resume else 0
+    progress.close()
+    if args.stats is not None:
+        write_stats(args.stats, summary)
+    print(summary.line(), file=sys.stderr)
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Within the block, SIGTERM stops the run the way Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        raise Interrupted()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class Progress:
+    """A progress bar on standard error: documents, documents/s, MB/s, an ETA with a total."""
+
+    def __init__(self, total: int | None, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.bar: tqdm[None] | None = None
+
+    def start(self) -> None:
+        self.started = time.monotonic()
+        if self.enabled:
+            self.bar = tqdm(total=self.total, unit="doc", file=sys.stderr, dynamic_ncols=True,
+                            smoothing=0.1)
+
+    def update(self, summary: Summary, skipped: int) -> None:
+        if self.bar is None:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        self.bar.set_postfix_str(f"{summary.bytes_in / elapsed / 1e6:.1f} MB/s", refresh=False)
+        self.bar.update(summary.documents + skipped - self.bar.n)
+
+    def say(self, line: str) -> None:
+        """A line on standard error that does not tear the bar."""
+        if self.bar is None:
+            print(line, file=sys.stderr)
+        else:
+            self.bar.write(line, file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+class StdoutRecords:
+    """Cleaned results on standard output: JSONL records, or the text of the one capture."""
+
+    def __init__(self, format: str) -> None:
+        self.format = format
+
+    def write(self, result: Result) -> None:
+        if self.format == "jsonl":
+            data = encode_record(cleaned_record(result))
+        else:
+            try:
+                data = cleaned_record(result)["text"].encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise OutputError(f"the clean text cannot be written as UTF-8: {exc}") from exc
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:  # a text-only stream swapped in for stdout
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            buffer.write(data)
+
+    def commit(self) -> None:
+        sys.stdout.flush()
+
+    def close(self) -> None:
+        sys.stdout.flush()
+
+
+class StderrErrors:
+    """Failed captures as one line each on standard error, when there is no errors file."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def write(self, result: Result) -> None:
+        record = error_record(result)
+        self.progress.say(f"error: {record['id']}: {record['reason']}: {record['message']}")
+
+    def commit(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 # --- explain ------------------------------------------------------------------------------
 
 def run_explain(args: argparse.Namespace) -> int:
-    source = next(find_captures([args.path]))
+    (source,) = find_inputs([args.path], input_format="capture")
     urls = read_manifest(args.urls) if args.urls else {}
     cleaner = Cleaner(args.rules, keep_categories=args.keep)
-    cleaned = cleaner.clean_and_explain(_read(source), url=_url_for(args, urls, source),
+    try:
+        with open_input(source) as stream:
+            raw = stream.read()
+    except OSError as exc:
+        raise CleanerError(f"{args.path}: cannot read: {exc}") from None
+    cleaned = cleaner.clean_and_explain(raw, url=args.url or urls.get(source.relative.name),
                                         source=args.path)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty()
                                         and "NO_COLOR" not in os.environ)

@@ -46,3 +46,7 @@ class PatternTimeout(CaptureError):
         self.seconds = seconds
         super().__init__(f"rule {rule_id}: pattern ran longer than {seconds:g}s and was stopped",
                          source)
+
+
+class OutputError(CleanerError):
+    """One output file that cannot be written (a bad name, a full disk, unencodable text)."""

@@ -1,45 +1,24 @@
-"""Files in and out: finding captures under paths, URL manifests, atomic writes."""
+"""Files in and out: URL manifests, safe output names, atomic writes."""
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CleanerError
 
-CAPTURE_SUFFIXES = (".txt", ".html", ".htm")
 MANIFEST_NAME = "urls.tsv"
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One capture to read: ``path`` None means standard input; ``relative`` names its output."""
-
-    path: Path | None
-    relative: Path
-
-
-def find_captures(paths: list[str]) -> Iterator[Source]:
-    """Files as given; directories walked recursively for .txt/.html/.htm, sorted."""
-    for name in paths:
-        if name == "-":
-            yield Source(None, Path("stdin.txt"))
-            continue
-        path = Path(name)
-        if path.is_dir():
-            for found in sorted(p for p in path.rglob("*") if _is_capture(p)):
-                yield Source(found, found.relative_to(path))
-        elif path.is_file():
-            yield Source(path, Path(path.name))
-        else:
-            raise CleanerError(f"{name}: no such file or directory")
-
-
-def _is_capture(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in CAPTURE_SUFFIXES \
-        and path.name != MANIFEST_NAME
+# Record ids come from the input (JSONL fields, WARC headers, URLs) and may hold
+# anything: only these characters reach a file name, and never at its start a dot.
+UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_NAME_CHARS = 100  # well under the usual 255-byte limit, with room for temporary names
+# mkstemp makes files only their owner can read; written files get the usual
+# permissions instead. The umask can only be read by setting it: once, at import.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
 
 
 def read_manifest(path: Path | str) -> dict[str, str]:
@@ -69,11 +48,30 @@ def output_path(directory: Path, relative: Path) -> Path:
     return target
 
 
+def record_name(record_id: str) -> str:
+    """A file name for the record ``record_id``: safe, bounded, distinct for distinct ids.
+
+    Unsafe characters become "_"; when that changed the id or it had to be shortened,
+    a hash of the whole id is added so that "a/b" and "a_b" do not share a file.
+
+    >>> record_name("doc-17")
+    'doc-17.txt'
+    >>> record_name("../../etc/passwd")
+    'etc_passwd-936d7c04cd.txt'
+    """
+    name = UNSAFE_NAME_CHARS.sub("_", record_id).strip("._")
+    if not name or name != record_id or len(name) > MAX_NAME_CHARS:
+        digest = hashlib.sha1(record_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        name = f"{name[:MAX_NAME_CHARS]}-{digest}" if name else digest
+    return f"{name}.txt"
+
+
 def write_atomic(path: Path, data: str) -> None:
     """Write to a temporary file beside ``path``, then rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(data)
         os.replace(temporary, path)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .engine import DEFAULT_TIMEOUT, Cleaner, apply_rules, assemble
 from .extract import normalise
-from .files import MANIFEST_NAME, find_captures, read_manifest, write_atomic
+from .files import MANIFEST_NAME, read_manifest, write_atomic
+from .inputs import CAPTURE_GLOBS, find_inputs
 from .model import Cleaned, Rule, RuleTest
 from .rules import RuleBook
 
@@ -46,7 +47,7 @@ def list_seeds(seeds_dir: Path) -> list[Seed]:
     manifest = seeds_dir / MANIFEST_NAME
     urls = read_manifest(manifest) if manifest.is_file() else {}
     return [Seed(str(s.relative), s.path, urls.get(s.relative.name))
-            for s in find_captures([str(seeds_dir)]) if s.path is not None]
+            for s in find_inputs([str(seeds_dir)], CAPTURE_GLOBS) if s.path is not None]
 
 
 def render(cleaned: Cleaned) -> tuple[str, str]:

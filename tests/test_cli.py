@@ -138,8 +138,9 @@ def test_policy_tables_cover_every_seed() -> None:
 
 # --- clean ---------------------------------------------------------------------------------
 
-SUMMARY = re.compile(r"cleaned (\d+) of (\d+) captures: ([\d,]+) -> ([\d,]+) characters "
-                     r"\((\d+)% removed\), (\d+) removals, (\d+) paywalled, (\d+) failed")
+SUMMARY = re.compile(r"cleaned (\d+) of (\d+) captures in [\d.]+s \([\d,.]+/s\): "
+                     r"([\d,]+) -> ([\d,]+) bytes, (\d+) removals(?: \(([^)]*)\))?, "
+                     r"(\d+) paywalled, (\d+) failed")
 
 
 def test_clean_seeds_directory_matches_goldens(tmp_path, monkeypatch, capsys) -> None:
@@ -150,7 +151,9 @@ def test_clean_seeds_directory_matches_goldens(tmp_path, monkeypatch, capsys) ->
     assert code == 0
     assert captured.out == ""
     written = sorted(p.name for p in out.rglob("*") if p.is_file())
-    assert written == SEED_NAMES  # five .txt files, no temporary files left behind
+    # five .txt files and an empty error list; no temporary or partial files left behind
+    assert written == sorted([*SEED_NAMES, "errors.jsonl"])
+    assert (out / "errors.jsonl").read_bytes() == b""
     for stem in STEMS:
         assert (out / f"{stem}.txt").read_bytes() == golden_text(stem), stem
 
@@ -158,14 +161,17 @@ def test_clean_seeds_directory_matches_goldens(tmp_path, monkeypatch, capsys) ->
     assert len(lines) == 1, captured.err
     match = SUMMARY.fullmatch(lines[0])
     assert match, lines[0]
-    done, total, _chars_in, chars_out, _share, removals, paywalled, failed = match.groups()
+    done, total, bytes_in, bytes_out, removals, categories, paywalled, failed = match.groups()
     assert (done, total, failed) == ("5", "5", "0")
     assert int(paywalled) == sum(1 for m in POLICY_META.values() if m["paywalled"]) == 4
-    assert int(chars_out.replace(",", "")) == sum(len(golden_text(s).decode()) for s in STEMS)
+    assert int(bytes_in.replace(",", "")) == sum((SEEDS / n).stat().st_size for n in SEED_NAMES)
+    assert int(bytes_out.replace(",", "")) == sum(len(golden_text(s)) for s in STEMS)
     cleaner = Cleaner()
-    expected_removals = sum(len(cleaner.clean_and_explain(
-        (SEEDS / n).read_bytes(), url=URLS[n]).removals) for n in SEED_NAMES)
-    assert int(removals) == expected_removals
+    expected = [r.category for n in SEED_NAMES for r in cleaner.clean_and_explain(
+        (SEEDS / n).read_bytes(), url=URLS[n]).removals]
+    assert int(removals) == len(expected)
+    counted = dict(item.rsplit(" ", 1) for item in categories.split(", "))
+    assert {c: int(n) for c, n in counted.items()} == {c: expected.count(c) for c in expected}
 
 
 def test_clean_single_file_to_stdout(capsys) -> None:
@@ -188,18 +194,19 @@ def test_clean_jsonl_has_one_record_per_capture(tmp_path, monkeypatch, capsys, t
     assert code == 0
     if to_dir:
         assert captured.out == ""
-        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["cleaned.jsonl"]
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["cleaned.jsonl",
+                                                                         "errors.jsonl"]
         raw = (tmp_path / "out" / "cleaned.jsonl").read_text(encoding="utf-8")
     else:
         raw = captured.out
     assert raw.endswith("\n")
     records = [json.loads(line) for line in raw.splitlines()]
     assert len(records) == len(SEED_NAMES)
-    assert [Path(r["source"]).name for r in records] == SEED_NAMES
+    assert [Path(r["id"]).name for r in records] == SEED_NAMES
     for record, name in zip(records, SEED_NAMES):
         stem = Path(name).stem
-        assert {"text", "title", "author", "date", "site", "paywalled", "removals"} \
-            <= set(record)
+        assert set(record) == {"id", "url", "text", "title", "author", "date", "site",
+                               "paywalled", "removals"}
         assert record["url"] == URLS[name]
         assert record["text"].encode("utf-8") == golden_text(stem)
         for key, value in POLICY_META[stem].items():
@@ -252,7 +259,7 @@ def test_clean_stdin_jsonl_record(monkeypatch, capsys) -> None:
     assert main(["clean", "-", "--format", "jsonl"]) == 0
     (line,) = capsys.readouterr().out.splitlines()
     record = json.loads(line)
-    assert record["source"] == "<stdin>"
+    assert record["id"] == "<stdin>"
     assert record["text"] == "Headline here\n\nBody text.\n"
     assert record["paywalled"] is True
     assert [(r["category"], r["line"], r["text"]) for r in record["removals"]] == [
@@ -307,11 +314,12 @@ def test_broken_capture_does_not_stop_the_batch(tmp_path, capsys) -> None:
     assert code == 1
     assert (out / "b_good.txt").read_text(encoding="utf-8") == "Headline\n\nBody paragraph.\n"
     assert not (out / "a_broken.txt").exists()
-    errors = [l for l in captured.err.splitlines() if l.startswith("error:")]
-    assert len(errors) == 1
-    assert str(batch / "a_broken.txt") in errors[0]
-    assert captured.err.splitlines()[-1].startswith("cleaned 1 of 2 captures")
-    assert captured.err.splitlines()[-1].endswith("1 failed")
+    (error,) = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert error["id"] == error["source"] == str(batch / "a_broken.txt")
+    assert error["reason"] == "capture" and "decode" in error["message"]
+    assert captured.err.count("\n") == 1  # the errors are in the file; stderr has the summary
+    assert captured.err.startswith("cleaned 1 of 2 captures")
+    assert captured.err.rstrip().endswith("1 failed")
 
 
 SLOW_RULE = """schema = 1
@@ -340,10 +348,10 @@ def test_pattern_timeout_in_batch_names_the_file(tmp_path, capsys) -> None:
     assert code == 1
     assert (out / "b_good.txt").read_text(encoding="utf-8") == "Headline\n\nBody paragraph.\n"
     assert not (out / "a_slow.txt").exists()
-    errors = [l for l in captured.err.splitlines() if l.startswith("error:")]
-    assert len(errors) == 1
-    assert "en-slow:backtrack" in errors[0]
-    assert "a_slow.txt" in errors[0], errors[0]  # in a batch, the error must say which file
+    (error,) = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert error["reason"] == "pattern-timeout"
+    assert "en-slow:backtrack" in error["message"]
+    assert error["id"] == str(batch / "a_slow.txt")  # in a batch, the error says which file
     assert captured.err.splitlines()[-1].endswith("1 failed")
 
 

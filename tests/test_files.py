@@ -1,4 +1,4 @@
-"""Finding captures, reading URL manifests, output paths and atomic writes."""
+"""Reading URL manifests, output paths, record file names and atomic writes."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,21 +6,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.errors import CleanerError
-from cleaner.files import find_captures, output_path, read_manifest, write_atomic
-
-
-def test_directories_are_walked_for_captures_only(tmp_path):
-    (tmp_path / "a").mkdir()
-    for name in ("a/one.txt", "a/two.HTML", "b.htm", "urls.tsv", "notes.md"):
-        (tmp_path / name).write_text("x")
-    found = [str(s.relative) for s in find_captures([str(tmp_path)])]
-    assert found == ["a/one.txt", "a/two.HTML", "b.htm"]
-
-
-def test_stdin_and_missing_paths(tmp_path):
-    assert [s.path for s in find_captures(["-"])] == [None]
-    with pytest.raises(CleanerError, match="no such file"):
-        list(find_captures([str(tmp_path / "absent.txt")]))
+from cleaner.files import output_path, read_manifest, record_name, write_atomic
 
 
 def test_manifest_errors_name_file_and_line(tmp_path):
@@ -36,6 +22,27 @@ def test_output_paths_stay_inside_the_directory(tmp_path):
     assert output_path(tmp_path, Path("x/page.html")) == tmp_path / "x" / "page.txt"
     with pytest.raises(CleanerError, match="would leave"):
         output_path(tmp_path / "out", Path("../../etc/passwd"))
+
+
+@pytest.mark.parametrize("record_id", [
+    "../../x", "/etc/passwd", "..", ".", "", ".hidden", "a\x00b", "a/../../b", "C:\\x\\y",
+    "é" * 300, "x" * 10_000, "<urn:uuid:0d2f>", "https://example.com/a?b=c#d", "\ud800",
+])
+def test_record_names_stay_inside_the_directory(tmp_path, record_id):
+    name = record_name(record_id)
+    assert name.endswith(".txt") and not name.startswith(".")
+    assert "/" not in name and "\\" not in name and "\x00" not in name
+    assert len(name.encode()) <= 120
+    target = output_path(tmp_path, Path("folder") / name)
+    assert target.parent == tmp_path / "folder"
+    write_atomic(target, "text\n")  # a real file system takes the name
+    assert target.read_text() == "text\n"
+
+
+def test_record_names_keep_distinct_ids_apart():
+    ids = ["a/b", "a_b", "a:b", "a b", "A_B", "x" * 200, "x" * 201, "", "."]
+    assert len({record_name(i) for i in ids}) == len(ids)
+    assert record_name("doc-17") == "doc-17.txt"  # a safe id is used as it is
 
 
 def test_atomic_write_leaves_no_temporary_file(tmp_path):

@@ -1,0 +1,287 @@
+"""Inputs: finding files under the given paths and reading them as a lazy stream of Tasks.
+
+A capture file (text or HTML, told apart later by content) is one task; a JSONL file
+gives one task per line, which the worker parses; a WARC file one task per HTML
+response record. gzip is undone while reading. Nothing is ever held whole but one
+capture, so a file of any size streams through in constant memory.
+"""
+from __future__ import annotations
+
+import fnmatch
+import gzip
+import io
+import sys
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from itertools import count
+from pathlib import Path
+from typing import IO, Any, cast
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from .batch import Task
+from .errors import CleanerError
+from .files import MANIFEST_NAME, record_name
+
+FORMATS = ("capture", "jsonl", "warc")
+CAPTURE_GLOBS = ("*.txt", "*.html", "*.htm")
+DEFAULT_GLOBS = (*CAPTURE_GLOBS, *(f"{glob}.gz" for glob in CAPTURE_GLOBS),
+                 "*.jsonl", "*.jsonl.gz", "*.warc", "*.warc.gz")
+FORMAT_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".warc": "warc"}
+GZIP_MAGIC = b"\x1f\x8b"
+HTML_TYPES = ("text/html", "application/xhtml")
+# A vanished or unreadable file, a truncated or corrupt gzip stream, a broken WARC.
+# (gzip.BadGzipFile is an OSError.)
+READ_ERRORS = (OSError, EOFError, zlib.error, ArchiveLoadFailed)
+SKIP_BYTES = 1 << 20  # how much of an over-long JSONL line is read at a time to skip it
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One file to read (``path`` None: standard input) and what it holds.
+
+    ``relative`` is its path below the directory it was found in (its own name when
+    given as a file); output files are named after it.
+    """
+
+    path: Path | None
+    relative: Path
+    format: str
+
+    @property
+    def label(self) -> str:
+        return "<stdin>" if self.path is None else str(self.path)
+
+
+def find_inputs(paths: Sequence[str], globs: Sequence[str] = DEFAULT_GLOBS,
+                input_format: str = "auto", exclude: Path | None = None) -> list[Input]:
+    """Files as given, "-" for standard input, directories walked for files matching ``globs``.
+
+    ``input_format`` "auto" tells the format by the name (``.jsonl``, ``.ndjson``,
+    ``.warc``, each also with ``.gz``; anything else is a capture). Files under
+    ``exclude`` (the output directory) are not taken from a walk.
+    """
+    if input_format != "auto" and input_format not in FORMATS:
+        raise CleanerError(f"unknown input format {input_format!r}")
+    found: list[Input] = []
+    for name in paths:
+        if name == "-":
+            found.append(Input(None, Path("stdin.txt"),
+                               "capture" if input_format == "auto" else input_format))
+            continue
+        path = Path(name)
+        if path.is_dir():
+            found.extend(Input(p, p.relative_to(path), _format(p.name, input_format))
+                         for p in _walk(path, globs, exclude))
+        elif path.is_file():
+            found.append(Input(path, Path(path.name), _format(path.name, input_format)))
+        else:
+            raise CleanerError(f"{name}: no such file or directory")
+    return found
+
+
+def format_of(name: str) -> str:
+    """The format a file name says, gzip or not.
+
+    >>> [format_of(n) for n in ("a.html", "b.jsonl.gz", "c.NDJSON", "d.warc.gz", "e.txt.gz")]
+    ['capture', 'jsonl', 'jsonl', 'warc', 'capture']
+    """
+    plain = name.lower().removesuffix(".gz")
+    return FORMAT_SUFFIXES.get(Path(plain).suffix, "capture")
+
+
+def _format(name: str, input_format: str) -> str:
+    return format_of(name) if input_format == "auto" else input_format
+
+
+def _walk(root: Path, globs: Sequence[str], exclude: Path | None) -> Iterator[Path]:
+    skip = exclude.resolve() if exclude is not None else None
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        # Hidden files and folders hold version control data and our own partial outputs.
+        if any(part.startswith(".") for part in relative.parts) or path.name == MANIFEST_NAME:
+            continue
+        if not path.is_file() or not matches(relative, globs):
+            continue
+        if skip is not None and skip in path.resolve().parents:
+            continue
+        yield path
+
+
+def matches(relative: Path, globs: Sequence[str]) -> bool:
+    """A glob without "/" matches the file name, one with "/" the path; case is ignored.
+
+    >>> matches(Path("news/a.HTML"), ["*.html"]), matches(Path("news/a.html"), ["blogs/*"])
+    (True, False)
+    """
+    name, whole = relative.name.lower(), relative.as_posix().lower()
+    return any(fnmatch.fnmatchcase(whole if "/" in glob else name, glob.lower())
+               for glob in globs)
+
+
+def known_total(inputs: Sequence[Input]) -> int | None:
+    """How many captures the inputs hold, when that is known before reading them."""
+    return len(inputs) if all(i.format == "capture" for i in inputs) else None
+
+
+@contextmanager
+def open_input(source: Input, decompress: bool = True) -> Iterator[IO[bytes]]:
+    """The input's bytes as a stream; gzip (by magic bytes or a ".gz" name) undone on the fly."""
+    owned = None if source.path is None else open(source.path, "rb")
+    stream = owned if owned is not None else _peekable(sys.stdin.buffer)
+    try:
+        gzipped = stream.peek(2)[:2] == GZIP_MAGIC or source.relative.suffix.lower() == ".gz"
+        if decompress and gzipped:
+            with gzip.GzipFile(fileobj=stream, mode="rb") as unzipped:
+                yield cast(IO[bytes], unzipped)
+        else:
+            yield stream
+    finally:
+        if owned is not None:
+            owned.close()
+
+
+def _peekable(stream: IO[bytes]) -> io.BufferedReader:
+    # Standard input is a BufferedReader, except where a caller swapped in a bare stream.
+    return stream if isinstance(stream, io.BufferedReader) \
+        else io.BufferedReader(stream)  # type: ignore[arg-type]
+
+
+def read_tasks(inputs: Sequence[Input], max_bytes: int, url: str | None = None,
+               urls: Mapping[str, str] | None = None) -> Iterator[Task]:
+    """The inputs' captures as tasks, numbered in order, read only as they are asked for.
+
+    ``url`` is every capture's URL (and the fallback of JSONL records without one);
+    ``urls`` maps capture file names to URLs. A capture over ``max_bytes``, or one that
+    cannot be read, becomes a task marked with the error instead of ending the stream.
+    """
+    numbers = count()
+    for source in inputs:
+        if source.format == "jsonl":
+            yield from _jsonl_tasks(source, numbers, max_bytes, url)
+        elif source.format == "warc":
+            yield from _warc_tasks(source, numbers, max_bytes)
+        else:
+            yield _capture_task(source, next(numbers), max_bytes,
+                                url or _manifest_url(source, urls or {}))
+
+
+def _manifest_url(source: Input, urls: Mapping[str, str]) -> str | None:
+    name = source.relative.name
+    return urls.get(name) or urls.get(_without_gz(source.relative).name)
+
+
+def _without_gz(relative: Path) -> Path:
+    return relative.with_suffix("") if relative.suffix.lower() == ".gz" else relative
+
+
+def _folder(source: Input) -> str:
+    """The folder a container's records go to in a text tree: "a/crawl.jsonl.gz" -> "a/crawl"."""
+    return _without_gz(source.relative).with_suffix("").as_posix()
+
+
+def _too_large(max_bytes: int) -> tuple[str, str]:
+    return "too-large", f"over the limit of {max_bytes:,} bytes"
+
+
+def _unreadable(exc: BaseException) -> tuple[str, str]:
+    return "read", f"cannot read: {type(exc).__name__}: {exc}"
+
+
+def _capture_task(source: Input, index: int, max_bytes: int, url: str | None) -> Task:
+    task = partial(Task, index, source.label, url=url,
+                   relative=_without_gz(source.relative).as_posix(), source=source.label)
+    try:
+        with open_input(source) as stream:
+            payload = stream.read(max_bytes + 1)  # one byte more tells "over the limit"
+    except READ_ERRORS as exc:
+        return task(b"", error=_unreadable(exc))
+    if len(payload) > max_bytes:
+        return task(b"", error=_too_large(max_bytes))
+    return task(payload)
+
+
+def _jsonl_tasks(source: Input, numbers: Iterator[int], max_bytes: int,
+                 url: str | None) -> Iterator[Task]:
+    """One task per non-blank line, id and source "<file>:<line number>"."""
+    folder = _folder(source)
+    number = 0
+
+    def task(payload: bytes, **extra: Any) -> Task:
+        where = f"{source.label}:{number}"
+        return Task(next(numbers), where, payload, "jsonl", url, folder, where, **extra)
+
+    try:
+        with open_input(source) as stream:
+            for line in _lines(stream, max_bytes):
+                number += 1
+                if line is None:
+                    yield task(b"", error=_too_large(max_bytes))
+                elif line.strip():
+                    yield task(line)
+    except READ_ERRORS as exc:  # the rest of the file cannot be read; the batch goes on
+        number += 1
+        yield task(b"", error=_unreadable(exc))
+
+
+def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
+    """Each line without its line end; None for a line over ``limit`` bytes, never held whole."""
+    while line := stream.readline(limit + 1):
+        if line.endswith(b"\n"):
+            yield line.rstrip(b"\r\n")
+        elif len(line) <= limit:
+            yield line  # the last line, without a line end
+        else:
+            while (rest := stream.readline(SKIP_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+
+
+def _warc_tasks(source: Input, numbers: Iterator[int], max_bytes: int) -> Iterator[Task]:
+    """One task per HTML response record (2xx); warcio itself undoes WARC.gz."""
+    folder = _folder(source)
+    try:
+        with open_input(source, decompress=False) as stream:
+            records = ArchiveIterator(stream)
+            for record in records:
+                if _is_html_response(record):
+                    yield _warc_task(record, records, next(numbers), source.label, folder,
+                                     max_bytes)
+    except READ_ERRORS as exc:  # the rest of the file cannot be read; the batch goes on
+        yield Task(next(numbers), source.label, b"", relative=folder, source=source.label,
+                   error=_unreadable(exc))
+
+
+def _is_html_response(record: Any) -> bool:
+    """A response to an HTTP request, successful, with an HTML body.
+
+    Redirects and error pages are skipped: their bodies are not articles.
+    """
+    headers = record.http_headers
+    if record.rec_type != "response" or headers is None:
+        return False
+    media = (headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    return media.startswith(HTML_TYPES) and (headers.get_statuscode() or "").startswith("2")
+
+
+def _warc_task(record: Any, records: ArchiveIterator, index: int, label: str, folder: str,
+               max_bytes: int) -> Task:
+    """The record's HTTP body (transfer and content encodings undone) as a capture."""
+    url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>") or None
+    record_id = record.rec_headers.get_header("WARC-Record-ID") or url
+    error: tuple[str, str] | None = None
+    try:
+        body = record.content_stream().read(max_bytes + 1)
+    except Exception as exc:  # a bad chunked or compressed body, in any decoder's own error
+        body, error = b"", _unreadable(exc)
+    if len(body) > max_bytes:
+        body, error = b"", _too_large(max_bytes)
+    # Asked only now: warcio reads the record to its end to find its offset.
+    where = f"{label}@{records.get_record_offset()}"
+    record_id = record_id or where
+    return Task(index, record_id, body, url=url, relative=f"{folder}/{record_name(record_id)}",
+                source=where, error=error)
