@@ -1,0 +1,296 @@
+"""Batch runs end to end: a large JSONL, corrupt records, order, interruption and resume,
+dead workers and time limits."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.batch import LocalExecutor, Options, Task, chunked, clean_task, result_id
+from cleaner.cli import main
+from cleaner.errors import CaptureError
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = 10_000
+CORRUPT = {  # line number -> the corrupt line and the reason it must be reported with
+    4_001: (b"{not json at all", "bad-record"),
+    5_002: (b'["a", "list"]', "bad-record"),
+    6_003: (json.dumps({"id": "no-text-here", "lang": "en"}).encode(), "bad-record"),
+}
+BOILERPLATE = [
+    "Skip to main content", "Subscribe for unlimited access", "Advertisement",
+    "Related Topics", "Leave a Reply",
+]
+WORDS = ("council park river budget school vote mayor report bridge library harbour "
+         "festival museum railway hospital teachers").split()
+
+
+def _prose(rnd: random.Random) -> str:
+    return " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(8, 20))).capitalize() + "."
+
+
+def _capture(rnd: random.Random, number: int) -> str:
+    lines = [f"Headline number {number} about the {rnd.choice(WORDS)}"]
+    for _ in range(rnd.randint(2, 6)):
+        lines.append(rnd.choice(BOILERPLATE) if rnd.random() < 0.35 else _prose(rnd))
+    return "\n\n".join(lines) + "\n"
+
+
+def write_corpus(path: Path) -> None:
+    """DOCS varied small captures with ids and passthrough fields; CORRUPT lines among them."""
+    rnd = random.Random(20240501)
+    with path.open("wb") as handle:
+        for number in range(1, DOCS + 1):
+            if number in CORRUPT:
+                handle.write(CORRUPT[number][0] + b"\n")
+                continue
+            record = {"id": f"doc-{number:05d}", "text": _capture(rnd, number),
+                      "crawl": {"batch": number % 7, "lang": "en"}}
+            if number % 10 == 0:
+                record["url"] = f"https://news.example.com/story/{number}"
+            handle.write(json.dumps(record).encode() + b"\n")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "captures.jsonl"
+    write_corpus(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(corpus, tmp_path_factory) -> Path:
+    """One uninterrupted run over the corpus with two worker processes."""
+    out = tmp_path_factory.mktemp("reference")
+    code = main(["clean", str(corpus), "--format", "jsonl", "-o", str(out), "--jobs", "2", "-q"])
+    assert code == 1  # the corrupt records failed, and nothing else stopped the run
+    return out
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_large_jsonl_cleans_to_completion_in_input_order(corpus, reference):
+    records = _lines(reference / "cleaned.jsonl")
+    errors = _lines(reference / "errors.jsonl")
+    assert len(records) == DOCS - len(CORRUPT)
+    expected_ids = [f"doc-{n:05d}" for n in range(1, DOCS + 1) if n not in CORRUPT]
+    assert [r["id"] for r in records] == expected_ids  # input order, whatever the workers did
+    for record in records:
+        number = int(record["id"][4:])
+        assert record["crawl"] == {"batch": number % 7, "lang": "en"}  # passthrough intact
+        assert record["url"] == (f"https://news.example.com/story/{number}"
+                                 if number % 10 == 0 else None)
+        assert record["text"].startswith(f"Headline number {number} ")
+        assert not set(BOILERPLATE) & set(record["text"].splitlines())
+    assert any(r["paywalled"] for r in records) and not all(r["paywalled"] for r in records)
+    # the corrupt lines are reported where they are, with why, and nothing else failed
+    assert [(e["source"], e["reason"]) for e in errors] == [
+        (f"{corpus}:{number}", reason) for number, (_, reason) in sorted(CORRUPT.items())]
+    assert [e["id"] for e in errors] == [f"{corpus}:{number}" for number in sorted(CORRUPT)]
+    assert "not valid JSON" in errors[0]["message"]
+    assert "JSON object" in errors[1]["message"]
+    assert "no text in field 'text'" in errors[2]["message"]
+    assert sorted(p.name for p in reference.iterdir()) == ["cleaned.jsonl", "errors.jsonl"]
+
+
+def test_one_worker_gives_the_same_bytes_as_two(corpus, reference, tmp_path):
+    head = tmp_path / "head.jsonl"
+    head.write_bytes(b"".join(corpus.read_bytes().splitlines(keepends=True)[:300]))
+    one, two = tmp_path / "one", tmp_path / "two"
+    for out, jobs in ((one, "1"), (two, "2")):
+        main(["clean", str(head), "--format", "jsonl", "-o", str(out), "--jobs", jobs,
+              "--chunk-size", "7", "-q"])
+    assert (one / "cleaned.jsonl").read_bytes() == (two / "cleaned.jsonl").read_bytes()
+    assert len((one / "cleaned.jsonl").read_bytes().splitlines()) == 300
+
+
+def _start(corpus: Path, out: Path) -> subprocess.Popen[bytes]:
+    """The CLI in a process group of its own, so that a kill reaches its workers too."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "cleaner.cli", "clean", str(corpus), "--format", "jsonl",
+         "-o", str(out), "--jobs", "2", "--chunk-size", "16"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def _wait_for_lines(process: subprocess.Popen[bytes], partial: Path, lines: int) -> None:
+    deadline = time.monotonic() + 120  # a guard against a hung run, not a speed check
+    while time.monotonic() < deadline:
+        if partial.exists() and partial.read_bytes().count(b"\n") >= lines:
+            return
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        time.sleep(0.005)
+    raise AssertionError(f"{partial} never reached {lines} lines")
+
+
+def _resume_and_compare(corpus: Path, out: Path, reference: Path) -> None:
+    code = main(["clean", str(corpus), "--format", "jsonl", "-o", str(out), "--jobs", "2",
+                 "--resume", "-q"])
+    assert code == 1
+    assert (out / "cleaned.jsonl").read_bytes() == (reference / "cleaned.jsonl").read_bytes()
+    assert (out / "errors.jsonl").read_bytes() == (reference / "errors.jsonl").read_bytes()
+    assert sorted(p.name for p in out.iterdir()) == ["cleaned.jsonl", "errors.jsonl"]
+
+
+def test_killed_run_resumes_to_identical_output(corpus, reference, tmp_path, capsys):
+    out = tmp_path / "out"
+    partial = out / ".cleaned.jsonl.partial"
+    process = _start(corpus, out)
+    try:
+        _wait_for_lines(process, partial, 500)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    # nothing under a real name: only the hidden partial files, stopped part way
+    assert sorted(p.name for p in out.iterdir()) == [".cleaned.jsonl.partial",
+                                                     ".errors.jsonl.partial"]
+    written = partial.read_bytes()
+    assert 500 <= written.count(b"\n") < DOCS - len(CORRUPT)
+    assert (reference / "cleaned.jsonl").read_bytes().startswith(written.rpartition(b"\n")[0])
+
+    _resume_and_compare(corpus, out, reference)
+    done_before = int(capsys.readouterr().err.split(", ")[-1].split()[0].replace(",", ""))
+    assert done_before >= 500  # the earlier run's records were skipped, not cleaned again
+
+
+def test_sigterm_stops_cleanly_and_resumes(corpus, reference, tmp_path):
+    out = tmp_path / "out"
+    process = _start(corpus, out)
+    try:
+        _wait_for_lines(process, out / ".cleaned.jsonl.partial", 300)
+        process.send_signal(signal.SIGTERM)  # to the cleaner only, as `kill PID` does
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 143
+    lines = err.decode().splitlines()
+    assert lines[-1].startswith("interrupted") and "--resume" in lines[-1]
+    assert lines[-2].startswith("cleaned ")
+    assert not (out / "cleaned.jsonl").exists() and not (out / "errors.jsonl").exists()
+    _resume_and_compare(corpus, out, reference)
+
+
+# --- the executor ---------------------------------------------------------------------------
+
+class CrashingCleaner(Cleaner):
+    """Kills the worker process it runs in on a capture that says CRASH."""
+
+    def clean_and_explain(self, capture, url=None, kind="auto", source=None):  # type: ignore[override]
+        if b"CRASH" in (capture if isinstance(capture, bytes) else capture.encode()):
+            os._exit(3)
+        return super().clean_and_explain(capture, url=url, kind=kind, source=source)
+
+
+def test_a_dead_worker_fails_only_its_own_chunk(cleaner):
+    crashing = CrashingCleaner(cleaner.rulebook)
+    tasks = [Task(i, f"t{i}", b"CRASH\n" if i == 9 else f"Headline {i}\n\nBody {i}.\n".encode())
+             for i in range(24)]
+    executor = LocalExecutor(jobs=2, in_flight=2)
+    results = [r for chunk in executor.map_chunks(crashing, Options(), chunked(tasks, 4))
+               for r in chunk]
+    assert [r.index for r in results] == list(range(24))
+    failed = {r.index: r.error["reason"] for r in results if r.error}
+    assert failed == {i: "worker-died" for i in range(8, 12)}  # the chunk holding task 9
+    assert all(r.record["text"] == f"Headline {r.index}\n\nBody {r.index}.\n"
+               for r in results if r.ok)
+
+
+def test_chunked_is_lazy_and_keeps_order():
+    pulled = []
+
+    def tasks():
+        for i in range(10):
+            pulled.append(i)
+            yield Task(i, f"t{i}", b"x")
+
+    chunks = chunked(tasks(), 4)
+    assert [t.index for t in next(chunks)] == [0, 1, 2, 3]
+    assert pulled == [0, 1, 2, 3]
+    assert [[t.index for t in c] for c in chunks] == [[4, 5, 6, 7], [8, 9]]
+
+
+@pytest.mark.parametrize("payload", [
+    b'{"id": "own", "text": "Body."}', b'{"text": "Body."}', b'{"id": 7, "html": "<p>x</p>"}',
+    b"{broken", b"[1]", b'{"id": "no-text"}', b'{"id": "big", "text": "' + b"x" * 200 + b'"}',
+])
+def test_result_id_predicts_the_id_of_the_result(cleaner, payload):
+    options = Options(max_bytes=150)
+    task = Task(0, "file.jsonl:3", payload, format="jsonl")
+    assert result_id(task, options) == clean_task(cleaner, options, task).id
+
+
+# --- time limits ------------------------------------------------------------------------------
+
+class SlowCleaner(Cleaner):
+    """Takes ``seconds`` on a capture that says SLOW, the way ``mode`` describes."""
+
+    mode = "plain"
+
+    def clean_and_explain(self, capture, url=None, kind="auto", source=None):  # type: ignore[override]
+        text = capture if isinstance(capture, str) else capture.decode()
+        if "SLOW" in text:
+            if self.mode == "plain":
+                time.sleep(30)
+            elif self.mode == "wrapped":  # an extractor that turns every error into its own
+                try:
+                    time.sleep(30)
+                except Exception as exc:
+                    raise CaptureError("HTML extraction failed", source) from exc
+            else:  # "swallowed": library code that catches everything and carries on
+                try:
+                    time.sleep(30)
+                except Exception:
+                    pass
+                time.sleep(30)
+        return super().clean_and_explain(capture, url=url, kind=kind, source=source)
+
+
+@pytest.mark.parametrize("mode", ["plain", "wrapped", "swallowed"])
+def test_document_time_limit_holds_against_the_extractor(cleaner, mode):
+    slow = SlowCleaner(cleaner.rulebook)
+    slow.mode = mode
+    result = clean_task(slow, Options(doc_timeout=0.2), Task(0, "slow", b"SLOW\n"))
+    assert result.error == {"reason": "time-limit", "message": "cleaning took longer than 0.2s"}
+    fine = clean_task(slow, Options(doc_timeout=0.2), Task(1, "fine", b"Fine.\n"))
+    assert fine.ok
+
+
+def test_doc_timeout_in_a_batch_reports_and_goes_on(tmp_path, monkeypatch, capsys, cleaner):
+    slow = SlowCleaner(cleaner.rulebook)
+    monkeypatch.setattr("cleaner.cli.Cleaner", lambda *a, **k: slow)
+    batch = tmp_path / "in"
+    batch.mkdir()
+    (batch / "a.txt").write_text("Headline\n\nBody one.\n")
+    (batch / "b.txt").write_text("Headline\n\nSLOW\n")
+    (batch / "c.txt").write_text("Headline\n\nBody three.\n")
+    out = tmp_path / "out"
+    code = main(["clean", str(batch), "-o", str(out), "--jobs", "1", "--doc-timeout", "0.3"])
+    assert code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "c.txt", "errors.jsonl"]
+    (error,) = _lines(out / "errors.jsonl")
+    assert error == {"id": str(batch / "b.txt"), "source": str(batch / "b.txt"),
+                     "reason": "time-limit", "message": "cleaning took longer than 0.3s"}
+    assert "cleaned 2 of 3 captures" in capsys.readouterr().err
+
+
+def test_a_real_capture_over_a_tiny_time_limit(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("".join(f"Paragraph {i} of a very long page about the river.\n\n"
+                           for i in range(20_000)))
+    out = tmp_path / "out"
+    assert main(["clean", str(big), "-o", str(out), "--doc-timeout", "1e-4", "-q"]) == 1
+    (error,) = _lines(out / "errors.jsonl")
+    assert error["reason"] == "time-limit" and error["id"] == str(big)
+    assert not (out / "big.txt").exists()
