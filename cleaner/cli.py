@@ -21,11 +21,22 @@ from .engine import Cleaner
 from .errors import CleanerError, OutputError
 from .files import read_manifest
 from .golden import compare_seeds, iter_cases, run_cases, untested_generic_rules
-from .inputs import DEFAULT_GLOBS, FORMATS, Input, find_inputs, known_total, open_input, \
-    read_tasks
+from .inputs import DEFAULT_GLOBS, FORMATS, Input, find_inputs, known_total, open_input, read_tasks
 from .model import CATEGORIES, Cleaned, Removal
-from .outputs import CLEANED_NAME, ERRORS_NAME, JsonlFile, Outputs, Resume, Sink, Summary, \
-    TextTree, cleaned_record, encode_record, error_record, write_stats
+from .outputs import (
+    CLEANED_NAME,
+    ERRORS_NAME,
+    JsonlFile,
+    Outputs,
+    Resume,
+    Sink,
+    Summary,
+    TextTree,
+    cleaned_record,
+    encode_record,
+    error_record,
+    write_stats,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 128 + signal.SIGINT   # 130, as a shell reports Ctrl-C

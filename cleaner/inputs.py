@@ -189,7 +189,8 @@ def _too_large(max_bytes: int) -> tuple[str, str]:
 
 
 def _unreadable(exc: BaseException) -> tuple[str, str]:
-    return "read", f"cannot read: {type(exc).__name__}: {exc}"
+    message = " ".join(str(exc).split())  # some libraries' messages span several lines
+    return "read", f"cannot read: {type(exc).__name__}: {message}"
 
 
 def _capture_task(source: Input, index: int, max_bytes: int, url: str | None) -> Task:
@@ -241,19 +242,49 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
             yield None
 
 
+class _QuietArchiveIterator(ArchiveIterator):
+    """warcio writes a warning to standard error for each malformed record; say nothing.
+
+    The count (``err_count``) is reported with the file's other errors instead.
+    """
+
+    INC_RECORD = ""
+
+
 def _warc_tasks(source: Input, numbers: Iterator[int], max_bytes: int) -> Iterator[Task]:
-    """One task per HTML response record (2xx); warcio itself undoes WARC.gz."""
+    """One task per HTML response record (2xx), offsets counted in the uncompressed WARC.
+
+    gzip is undone here rather than by warcio, which refuses a WARC gzipped whole
+    (``gzip crawl.warc``) instead of record by record.
+    """
     folder = _folder(source)
+
+    def failed(reason: str, message: str) -> Task:
+        return Task(next(numbers), source.label, b"", relative=folder, source=source.label,
+                    error=(reason, message))
+
     try:
-        with open_input(source, decompress=False) as stream:
-            records = ArchiveIterator(stream)
+        with open_input(source) as stream:
+            if not _starts_like_warc(stream):
+                yield failed("read", "not a WARC file: it does not start with 'WARC/'")
+                return
+            records = _QuietArchiveIterator(stream)
             for record in records:
                 if _is_html_response(record):
                     yield _warc_task(record, records, next(numbers), source.label, folder,
                                      max_bytes)
     except READ_ERRORS as exc:  # the rest of the file cannot be read; the batch goes on
-        yield Task(next(numbers), source.label, b"", relative=folder, source=source.label,
-                   error=_unreadable(exc))
+        yield failed(*_unreadable(exc))
+        return
+    if records.err_count:
+        yield failed("read", f"{records.err_count} malformed records (a wrong Content-Length?); "
+                             f"records after them may be missing")
+
+
+def _starts_like_warc(stream: IO[bytes]) -> bool:
+    peekable = cast(io.BufferedReader, stream)  # files, stdin and GzipFile can all peek
+    head = peekable.peek(16).lstrip(b"\r\n")
+    return not head or head.startswith(b"WARC/")
 
 
 def _is_html_response(record: Any) -> bool:

@@ -187,7 +187,7 @@ def test_sigterm_stops_cleanly_and_resumes(corpus, reference, tmp_path):
 class CrashingCleaner(Cleaner):
     """Kills the worker process it runs in on a capture that says CRASH."""
 
-    def clean_and_explain(self, capture, url=None, kind="auto", source=None):  # type: ignore[override]
+    def clean_and_explain(self, capture, url=None, kind="auto", source=None):
         if b"CRASH" in (capture if isinstance(capture, bytes) else capture.encode()):
             os._exit(3)
         return super().clean_and_explain(capture, url=url, kind=kind, source=source)
@@ -238,7 +238,7 @@ class SlowCleaner(Cleaner):
 
     mode = "plain"
 
-    def clean_and_explain(self, capture, url=None, kind="auto", source=None):  # type: ignore[override]
+    def clean_and_explain(self, capture, url=None, kind="auto", source=None):
         text = capture if isinstance(capture, str) else capture.decode()
         if "SLOW" in text:
             if self.mode == "plain":

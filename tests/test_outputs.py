@@ -1,0 +1,306 @@
+"""Outputs: partial files and resuming, text trees that stay inside their directory, stats,
+errors, exit codes, the progress bar and the choice of executor."""
+from __future__ import annotations
+
+import json
+import sys
+import types
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cleaner.batch import Options, Result, Task
+from cleaner.cli import main
+from cleaner.errors import CleanerError
+from cleaner.outputs import JsonlFile, Resume, error_record, partial_path, recover
+
+CAPTURE = "Headline {n}\n\nAdvertisement\n\nBody of story {n}.\n\nSubscribe for unlimited access\n"
+
+
+def _result(index: int, id: str) -> Result:
+    return Result(index, id, 10, record={"id": id, "text": "x\n"})
+
+
+def _write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# --- partial files --------------------------------------------------------------------------
+
+def test_jsonl_file_appears_under_its_name_only_when_committed(tmp_path):
+    target = tmp_path / "out" / "cleaned.jsonl"
+    output = JsonlFile(target, lambda r: r.record)
+    output.write(_result(0, "a"))
+    assert partial_path(target).read_bytes() == b'{"id": "a", "text": "x\\n"}\n'  # flushed
+    assert not target.exists()
+    output.commit()
+    assert target.read_bytes() == b'{"id": "a", "text": "x\\n"}\n'
+    assert not partial_path(target).exists()
+
+
+def test_a_stopped_jsonl_file_keeps_its_partial_file(tmp_path):
+    target = tmp_path / "cleaned.jsonl"
+    output = JsonlFile(target, lambda r: r.record)
+    output.write(_result(0, "a"))
+    output.close()
+    assert [p.name for p in tmp_path.iterdir()] == [".cleaned.jsonl.partial"]
+
+
+def test_recover_cuts_a_torn_last_line_and_counts_ids(tmp_path):
+    target = tmp_path / "cleaned.jsonl"
+    partial = partial_path(target)
+    partial.write_bytes(b'{"id": "a"}\n{"id": "b"}\n{"id": "a"}\n{"id": "c", "text": "cut of')
+    assert recover(partial, target) == Counter({"a": 2, "b": 1})
+    assert partial.read_bytes() == b'{"id": "a"}\n{"id": "b"}\n{"id": "a"}\n'
+
+
+def test_recover_refuses_a_file_it_did_not_write(tmp_path):
+    target = tmp_path / "cleaned.jsonl"
+    partial_path(target).write_bytes(b'{"id": "a"}\nnot json\n')
+    with pytest.raises(CleanerError, match=r"\.cleaned\.jsonl\.partial:2: not a record"):
+        recover(partial_path(target), target)
+
+
+def test_recover_takes_up_a_completed_output(tmp_path):
+    target = tmp_path / "cleaned.jsonl"
+    target.write_bytes(b'{"id": "a"}\n')
+    assert recover(partial_path(target), target) == Counter({"a": 1})
+    assert partial_path(target).read_bytes() == target.read_bytes()
+
+
+def test_lone_surrogates_are_written_as_escapes(tmp_path, capsys):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "s\\ud800", "text": "Headline\\n\\nBody \\udc00 text.\\n"}\n')
+    out = tmp_path / "out"
+    assert main(["clean", str(path), "--format", "jsonl", "-o", str(out), "-q"]) == 0
+    (record,) = _read_jsonl(out / "cleaned.jsonl")
+    assert record["id"] == "s\ud800"  # it reads back exactly
+    assert (out / "cleaned.jsonl").read_bytes().isascii()
+
+
+# --- resuming -------------------------------------------------------------------------------
+
+def test_resume_skips_as_many_repeats_of_an_id_as_were_done():
+    tasks = [Task(i, f"f.jsonl:{i + 1}", json.dumps({"id": id, "text": "x"}).encode(), "jsonl")
+             for i, id in enumerate(["a", "b", "a", "c", "a"])]
+    resume = Resume(Counter({"a": 2, "b": 1}), Options())
+    assert [t.index for t in resume.pending(tasks)] == [3, 4]
+    assert resume.skipped == 3
+
+
+def test_resume_of_a_text_tree_skips_written_files_and_reported_errors(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    for n in range(5):
+        (src / f"{n}.txt").write_text(CAPTURE.format(n=n))
+    (src / "bad.txt").write_bytes(bytes(range(256)) * 4)
+    out = tmp_path / "out"
+    assert main(["clean", str(src), "-o", str(out), "-q"]) == 1
+    first = {p.name: p.read_text() for p in out.iterdir()}
+    (out / "3.txt").unlink()
+    capsys.readouterr()
+    assert main(["clean", str(src), "-o", str(out), "--resume", "-q"]) == 0
+    summary = capsys.readouterr().err
+    assert summary.startswith("cleaned 1 of 1 captures") and summary.rstrip().endswith(
+        "5 done before")
+    assert {p.name: p.read_text() for p in out.iterdir()} == first
+
+
+def test_resume_needs_an_output_directory(capsys):
+    assert main(["clean", "-", "--resume"]) == 2
+    assert "--resume needs -o" in capsys.readouterr().err
+
+
+def test_resume_from_a_damaged_partial_file_is_a_usage_error(tmp_path, capsys):
+    path = _write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "x"}])
+    out = tmp_path / "out"
+    out.mkdir()
+    partial_path(out / "cleaned.jsonl").write_text("garbage\n")
+    assert main(["clean", str(path), "--format", "jsonl", "-o", str(out), "--resume"]) == 2
+    assert "cannot resume" in capsys.readouterr().err
+
+
+# --- text trees stay inside their directory -------------------------------------------------
+
+HOSTILE_IDS = ["../../x", "/etc/passwd", "..", "a/../../b", "nul\x00byte", "x" * 5000,
+               "C:\\Windows\\win.ini", "", ".bashrc", "~/.ssh/id_rsa"]
+
+
+def test_hostile_record_ids_stay_inside_the_output_directory(tmp_path):
+    jail = tmp_path / "jail"
+    jail.mkdir()
+    path = _write_jsonl(jail / "crawl.jsonl",
+                        [{"id": i, "text": CAPTURE.format(n=n)} for n, i in enumerate(HOSTILE_IDS)])
+    out = jail / "out"
+    assert main(["clean", str(path), "-o", str(out), "-q"]) == 0
+    written = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert len([p for p in written if p.parent == out / "crawl"]) == len(HOSTILE_IDS)
+    assert set(written) == {path, out / "errors.jsonl", *(out / "crawl").iterdir()}
+    for file in (out / "crawl").iterdir():
+        assert file.suffix == ".txt" and not file.name.startswith(".")
+        assert len(file.name) <= 120
+    texts = sorted(p.read_text() for p in (out / "crawl").iterdir())
+    assert texts == sorted(f"Headline {n}\n\nBody of story {n}.\n" for n in range(len(HOSTILE_IDS)))
+
+
+def test_records_without_an_id_are_named_by_line(tmp_path):
+    path = _write_jsonl(tmp_path / "crawl.jsonl", [{"text": CAPTURE.format(n=1)},
+                                                   {"text": CAPTURE.format(n=2)}])
+    out = tmp_path / "out"
+    assert main(["clean", str(path), "-o", str(out), "-q"]) == 0
+    assert sorted(p.name for p in (out / "crawl").iterdir()) == ["line-1.txt", "line-2.txt"]
+
+
+def test_a_file_that_cannot_be_written_is_a_failure_and_the_batch_goes_on(tmp_path):
+    path = _write_jsonl(tmp_path / "crawl.jsonl", [{"id": "a", "text": CAPTURE.format(n=1)},
+                                                   {"id": "b", "text": CAPTURE.format(n=2)}])
+    out = tmp_path / "out"
+    (out / "crawl" / "a.txt").mkdir(parents=True)  # a directory where the file should go
+    assert main(["clean", str(path), "-o", str(out), "-q"]) == 1
+    (error,) = _read_jsonl(out / "errors.jsonl")
+    assert (error["id"], error["reason"]) == ("a", "write")
+    assert (out / "crawl" / "b.txt").read_text() == "Headline 2\n\nBody of story 2.\n"
+
+
+# --- stats, errors, summary -----------------------------------------------------------------
+
+def test_stats_file_and_summary_line(tmp_path, capsys):
+    path = _write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "a", "text": CAPTURE.format(n=1)}, {"id": "b", "text": "Just one line.\n"},
+        {"id": "c"}, {"id": "d", "text": CAPTURE.format(n=2)}])
+    out, stats = tmp_path / "out", tmp_path / "stats.json"
+    assert main(["clean", str(path), "--format", "jsonl", "-o", str(out), "--stats",
+                 str(stats)]) == 1
+    data = json.loads(stats.read_text())
+    lines = path.read_bytes().splitlines()
+    assert data["documents"] == 4 and data["failures"] == 1 and data["skipped"] == 0
+    assert data["bytes_in"] == sum(len(line) for line in lines)
+    records = _read_jsonl(out / "cleaned.jsonl")
+    assert data["bytes_out"] == sum(len(r["text"].encode()) for r in records)
+    assert data["removals_by_category"] == {"ad": 2, "subscription": 2}
+    assert data["removals_by_rule"] == Counter(r["rule"] for rec in records
+                                               for r in rec["removals"])
+    assert data["removals"] == 4 and data["paywalled"] == 2
+    assert data["failures_by_reason"] == {"bad-record": 1}
+    assert data["wall_seconds"] > 0 and data["docs_per_second"] > 0
+    assert data["completed"] is True
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("cleaned 3 of 4 captures in ")
+    assert f"{data['bytes_in']:,} -> {data['bytes_out']:,} bytes, 4 removals (" in line
+    assert line.endswith(", 2 paywalled, 1 failed")
+
+
+def test_errors_go_to_stderr_without_an_output_directory(tmp_path, capsys):
+    path = _write_jsonl(tmp_path / "in.jsonl", [{"id": "a"}, {"id": "b", "text": "Fine.\n"}])
+    (tmp_path / "in.jsonl").write_text((tmp_path / "in.jsonl").read_text() + "[1]\n")
+    assert main(["clean", str(path), "--format", "jsonl"]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(l)["id"] for l in captured.out.splitlines()] == ["b"]
+    errors, summary = captured.err.splitlines()[:-1], captured.err.splitlines()[-1]
+    assert errors == [f"error: {path}:1: bad-record: no text in field 'text' or 'html'",
+                      f"error: {path}:3: bad-record: a JSONL line must hold a JSON object"]
+    assert summary.startswith("cleaned 1 of 3 captures")
+
+
+def test_errors_to_a_file_of_its_own(tmp_path, capsys):
+    path = _write_jsonl(tmp_path / "in.jsonl", [{"id": "a"}])
+    errors = tmp_path / "logs" / "failed.jsonl"
+    assert main(["clean", str(path), "--format", "jsonl", "--errors", str(errors)]) == 1
+    assert [e["id"] for e in _read_jsonl(errors)] == [f"{path}:1"]
+    assert capsys.readouterr().err.startswith("cleaned 0 of 1 captures")
+
+
+def test_max_bytes_failures_are_reported_and_the_batch_goes_on(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "big.txt").write_text(CAPTURE.format(n=1) * 50)
+    (src / "small.txt").write_text(CAPTURE.format(n=2))
+    _write_jsonl(src / "lines.jsonl", [{"id": "long", "text": CAPTURE.format(n=3) * 50},
+                                       {"id": "short", "text": CAPTURE.format(n=4)}])
+    out = tmp_path / "out"
+    assert main(["clean", str(src), "-o", str(out), "--max-bytes", "1000", "-q"]) == 1
+    errors = {e["id"]: (e["source"], e["reason"], e["message"])
+              for e in _read_jsonl(out / "errors.jsonl")}
+    limit = "over the limit of 1,000 bytes"
+    assert errors == {str(src / "big.txt"): (str(src / "big.txt"), "too-large", limit),
+                      f"{src / 'lines.jsonl'}:1": (f"{src / 'lines.jsonl'}:1", "too-large", limit)}
+    assert (out / "small.txt").read_text() == "Headline 2\n\nBody of story 2.\n"
+    assert (out / "lines" / "short.txt").read_text() == "Headline 4\n\nBody of story 4.\n"
+
+
+# --- exit codes and executors ---------------------------------------------------------------
+
+def test_exit_codes(tmp_path, capsys):
+    good = tmp_path / "good.txt"
+    good.write_text(CAPTURE.format(n=1))
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(bytes(range(256)) * 4)
+    assert main(["clean", str(good), "-q"]) == 0
+    assert main(["clean", str(good), str(bad), "-o", str(tmp_path / "o1"), "-q"]) == 1
+    assert main(["clean", str(tmp_path / "missing.txt")]) == 2
+    assert main(["clean", str(good), "--scheduler", "tcp://localhost:8786"]) == 2
+    assert main(["clean", str(good), "--rules", str(tmp_path / "no-rules")]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["clean", str(good), "--jobs", "0"])
+    assert exc.value.code == 2
+
+
+def test_dask_engine_without_dask_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    good = tmp_path / "good.txt"
+    good.write_text(CAPTURE.format(n=1))
+    monkeypatch.setitem(sys.modules, "cleaner.integrations.dask", None)  # import fails
+    assert main(["clean", str(good), "--engine", "dask"]) == 2
+    err = capsys.readouterr().err
+    assert "dask extra" in err and "pip install 'cleaner[dask]'" in err
+
+
+def test_dask_engine_builds_the_dask_executor(tmp_path, monkeypatch, capsys):
+    from cleaner.batch import clean_chunk
+
+    made = []
+
+    class FakeDaskExecutor:
+        def __init__(self, scheduler=None):
+            made.append(scheduler)
+
+        def map_chunks(self, cleaner, options, chunks):
+            for chunk in chunks:
+                yield clean_chunk(cleaner, options, chunk)
+
+    fake = types.ModuleType("cleaner.integrations.dask")
+    fake.DaskExecutor = FakeDaskExecutor  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "cleaner.integrations.dask", fake)
+    good = tmp_path / "good.txt"
+    good.write_text(CAPTURE.format(n=1))
+    assert main(["clean", str(good), "--engine", "dask", "--scheduler", "tcp://h:8786"]) == 0
+    assert made == ["tcp://h:8786"]
+    assert capsys.readouterr().out == "Headline 1\n\nBody of story 1.\n"
+
+
+# --- progress -------------------------------------------------------------------------------
+
+def test_progress_bar_on_a_terminal_only(tmp_path, monkeypatch, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    for n in range(3):
+        (src / f"{n}.txt").write_text(CAPTURE.format(n=n))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["clean", str(src), "-o", str(tmp_path / "a"), "--jobs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "3/3" in err and "doc/s" in err and "MB/s" in err  # a total: an ETA is possible
+    assert err.rstrip().splitlines()[-1].startswith("cleaned 3 of 3 captures")
+    assert main(["clean", str(src), "-o", str(tmp_path / "b"), "--quiet"]) == 0
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_error_record_shape():
+    result = Result(3, "doc-1", 5, error={"reason": "capture", "message": "bad"},
+                    source="f.jsonl:4")
+    assert error_record(result) == {"id": "doc-1", "source": "f.jsonl:4", "reason": "capture",
+                                    "message": "bad"}
