@@ -171,6 +171,8 @@ def _unpack(task: Task, options: Options) -> tuple[bytes | str, str, str | None,
         data = json.loads(task.payload)
     except ValueError as exc:
         raise BadRecord(f"not valid JSON: {exc}") from None
+    except RecursionError:  # "[[[[...": nested deeper than the parser goes
+        raise BadRecord("not valid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRecord("a JSONL line must hold a JSON object")
     capture = data.get(options.html_field) or data.get(options.text_field)

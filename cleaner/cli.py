@@ -155,19 +155,13 @@ class Interrupted(BaseException):
 
 def run_clean(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    problem = _usage_problem(args)
+    inputs = find_inputs(args.paths, args.glob or DEFAULT_GLOBS, args.input_format,
+                         exclude=args.output)
+    problem = _usage_problem(args, inputs)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    inputs = find_inputs(args.paths, args.glob or DEFAULT_GLOBS, args.input_format,
-                         exclude=args.output)
-    if args.format == "text" and args.output is None and not _single_capture(inputs):
-        print("error: several captures in text format need -o DIR (or use --format jsonl)",
-              file=sys.stderr)
-        return EXIT_USAGE
-    options = Options(max_bytes=args.max_bytes, doc_timeout=args.doc_timeout or None,
-                      text_field=args.text_field, html_field=args.html_field,
-                      url_field=args.url_field, id_field=args.id_field)
+    options = _options(args)
     executor = _executor(args)
     cleaner = Cleaner(args.rules, keep_categories=args.keep)
     urls = read_manifest(args.urls) if args.urls else {}
@@ -199,7 +193,11 @@ def run_clean(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if summary.failures else EXIT_OK
 
 
-def _usage_problem(args: argparse.Namespace) -> str | None:
+def _usage_problem(args: argparse.Namespace, inputs: list[Input]) -> str | None:
+    # Text without -o goes to standard output, which can hold one capture only.
+    if args.format == "text" and args.output is None \
+            and (len(inputs) > 1 or any(i.format != "capture" for i in inputs)):
+        return "several captures in text format need -o DIR (or use --format jsonl)"
     if args.resume and args.output is None:
         return "--resume needs -o DIR: it picks up the files an interrupted run left there"
     if args.scheduler and args.engine != "dask":
@@ -209,9 +207,10 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _single_capture(inputs: list[Input]) -> bool:
-    """Text without -o goes to standard output, which can hold one capture only."""
-    return len(inputs) <= 1 and all(i.format == "capture" for i in inputs)
+def _options(args: argparse.Namespace) -> Options:
+    return Options(max_bytes=args.max_bytes, doc_timeout=args.doc_timeout or None,
+                   text_field=args.text_field, html_field=args.html_field,
+                   url_field=args.url_field, id_field=args.id_field)
 
 
 def _executor(args: argparse.Namespace) -> Executor:
@@ -314,7 +313,8 @@ class Progress:
         if self.bar is None:
             return
         elapsed = max(time.monotonic() - self.started, 1e-9)
-        self.bar.set_postfix_str(f"{summary.bytes_in / elapsed / 1e6:.1f} MB/s", refresh=False)
+        rate = summary.bytes_in / elapsed / 1e6
+        self.bar.set_postfix_str(f"{rate:.{2 if rate < 10 else 1}f} MB/s", refresh=False)
         self.bar.update(summary.documents + skipped - self.bar.n)
 
     def say(self, line: str) -> None:
