@@ -236,10 +236,13 @@ def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     run: list[int] = []
     run_key = None
     for i, line in enumerate(lines):
-        text = line.text.strip()
-        if not text:
-            continue  # blank lines do not separate repeats
-        key = text[:width] if len(text) >= width else None
+        if len(line.text) < width:  # too short to count, but it still breaks a run
+            if not line.text.strip():
+                continue  # blank lines do not separate repeats
+            key = None
+        else:
+            text = line.text.strip()
+            key = text[:width] if len(text) >= width else None
         if key is not None and key == run_key:
             run.append(i)
             continue

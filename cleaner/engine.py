@@ -55,22 +55,23 @@ def apply_rules(lines: Sequence[Line], rules: Iterable[Rule], keep: frozenset[st
 
 def _drop_stray_punctuation(lines: Sequence[Line], state: PassState) -> None:
     """A lone "." under a removed line goes with that line's rule (POLICY: stray punctuation)."""
-    if not state.removals:
+    strays = [i for i, line in enumerate(lines)
+              if len(line.text) < 16 and STRAY_PUNCTUATION.fullmatch(line.text.strip())]
+    if not strays or not state.removals:
         return
+    kept = {line.number for line in state.kept}
     last_removal = {r.line: r for r in state.removals}
-    kept_numbers = {line.number for line in state.kept}
     doomed: set[int] = set()
-    previous: Removal | None = None
-    for line in lines:
-        if not line.text.strip():
+    for i in strays:
+        if lines[i].number not in kept:
             continue
-        if line.number in kept_numbers and previous is not None \
-                and STRAY_PUNCTUATION.fullmatch(line.text.strip()):
-            state.removals.append(Removal(previous.rule_id, previous.category, line.number, 0,
-                                          len(line.text), line.text))
-            doomed.add(line.number)
-            continue
-        previous = last_removal.get(line.number) if line.number not in kept_numbers else None
+        above = next((line for line in reversed(lines[:i]) if line.text.strip()
+                      and line.number not in doomed), None)
+        if above is not None and above.number not in kept:
+            cause = last_removal[above.number]
+            state.removals.append(Removal(cause.rule_id, cause.category, lines[i].number, 0,
+                                          len(lines[i].text), lines[i].text))
+            doomed.add(lines[i].number)
     if doomed:
         state.kept = tuple(line for line in state.kept if line.number not in doomed)
 
@@ -133,12 +134,17 @@ class Cleaner:
                           kind: str = "auto", source: str | None = None) -> Cleaned:
         extracted = extract(capture, url=url, kind=kind, source=source)
         chosen: list[RuleSet | None] = []
+        signed = self.index.candidates("\n".join(line.text for line in extracted.lines)) \
+            if url is None else []
 
         def choose(kept: Sequence[Line]) -> Iterable[Step]:
             # Without a URL the site is chosen again on what is left: a signature
             # that other boilerplate hid may show once that boilerplate is gone.
-            site = self.index.select(url, "\n".join(line.text for line in kept)) \
-                if not chosen or url is None else chosen[0]
+            if url is not None:
+                site = chosen[0] if chosen else self.index.for_url(url)
+            else:
+                site = self.index.best(signed, "\n".join(line.text for line in kept)) \
+                    if signed else None
             chosen.append(site)
             return (self._site_steps[site.path] if site else ()) + self._generic_steps
 

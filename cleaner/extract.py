@@ -28,10 +28,13 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 NO_BREAK_SPACE_CHARS = ("\u00a0", "\u202f", "\u2007")
 NO_BREAK_SPACES = str.maketrans(dict.fromkeys(NO_BREAK_SPACE_CHARS, " "))
-# Text made only of these gives ftfy nothing to fix (no mojibake can be spelled with
-# them, no control characters): printable ASCII, tabs and the typographic
-# punctuation correct text is full of. Lines with anything else go through ftfy.
-PLAIN = "\t\x20-\x7e\u2010-\u2027\u2030-\u205e"
+# Text made only of these gives ftfy nothing to fix (no control characters, no
+# mojibake it would decode): printable ASCII, tabs, typographic punctuation and a few
+# common symbols. Lines with anything else go through ftfy. Left out on purpose:
+# † ‡ • ‰ ⁄ £ €, which ftfy can read as parts of mis-decoded text
+# (tests/test_extract.py checks the set against ftfy itself).
+PLAIN = ("\t\x20-\x7e\u00ab\u00bb\u00b7\u00b0\u00a9\u00ae\u2122"
+         "\u2010-\u201f\u2023-\u2027\u2031-\u2043\u2045-\u205e")
 PLAIN_TEXT = regex.compile(f"[\n{PLAIN}]*")
 NOT_PLAIN = regex.compile(f"[^{PLAIN}]")
 HTML_START = regex.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
@@ -111,30 +114,29 @@ def normalise(text: str) -> tuple[Line, ...]:
     >>> [l.text for l in normalise("caf\\u00c3\\u00a9\\u00a0 \\r\\nnext")]
     ['café', 'next']
     """
-    # No-break spaces go before ftfy too: next to one, ftfy cannot repair mojibake that
-    # it repairs next to a plain space, and the second cleaning would then differ.
+    # White space is settled before ftfy: next to a no-break or trailing space, ftfy
+    # can judge a line differently, and a second cleaning would then differ.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     for space in NO_BREAK_SPACE_CHARS:  # str.replace is far faster than translate here
         text = text.replace(space, " ")
-    return tuple(Line(n, line.rstrip()) for n, line in enumerate(repair(text).split("\n"), 1))
+    lines = text.split("\n")
+    if not PLAIN_TEXT.fullmatch(text):
+        lines = [repair_line(line) for line in lines]
+    return tuple(map(Line, range(1, len(lines) + 1), [line.rstrip() for line in lines]))
 
 
-def repair(text: str) -> str:
-    """ftfy, line by line as ftfy itself works, on the lines that could need it.
+def repair_line(line: str) -> str:
+    """ftfy on one line (as ftfy itself works, line by line), when the line could need it.
 
-    >>> repair("plain “quoted” text — fine\\ncaf\u00c3\u00a9")
-    'plain “quoted” text — fine\\ncafé'
+    >>> repair_line("plain “quoted” text — fine"), repair_line("caf\\u00c3\\u00a9 ")
+    ('plain “quoted” text — fine', 'café')
     """
-    if PLAIN_TEXT.fullmatch(text):
-        return text
-    return "\n".join(_repair_line(line) if NOT_PLAIN.search(line) else line
-                     for line in text.split("\n"))
-
-
-def _repair_line(line: str) -> str:
+    if not NOT_PLAIN.search(line):
+        return line
+    line = line.rstrip()
     fixed = ftfy.fix_text(line, FTFY_CONFIG)
     # decoding mojibake can produce no-break spaces; they become spaces like the rest
-    return fixed if fixed == line else fixed.translate(NO_BREAK_SPACES)
+    return fixed if fixed == line else fixed.translate(NO_BREAK_SPACES).rstrip()
 
 
 def normalised_text(text: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 import regex
 
-HEAD = TAIL = 3  # characters looked at; short keys keep the caches small and warm
+HEAD = TAIL = 2  # characters looked at; short keys keep the caches small and warm
 CACHE_LIMIT = 65_536  # entries per cache; cleared when full (keys repeat a lot)
 UNBOUNDED = 1 << 62
 FULL, START, END, ANY = "full", "start", "end", "any"  # how a pattern is applied
@@ -64,8 +64,8 @@ def required_literals(source: str) -> tuple[tuple[str, ...], bool]:
 
     >>> required_literals(r".{0,600}(?:Photo|Picture)(?: credit)?: [A-Z]\\w+")
     (('Photo', 'Picture'), False)
-    >>> required_literals(r"(?i).{0,80}your inbox")
-    (('your inbox',), True)
+    >>> required_literals(r"(?i).{0,80}Your inbox")
+    (('Your inbox',), True)
     """
     tree = _parse(source)
     if tree is None:
@@ -73,7 +73,7 @@ def required_literals(source: str) -> tuple[tuple[str, ...], bool]:
     folded = bool(tree.state.flags & re.IGNORECASE)
     options = _literal_sets(list(tree))
     best = max(options, key=lambda found: min(map(len, found)), default=())
-    return tuple(s.casefold() for s in best) if folded else best, folded
+    return best, folded
 
 
 def _literal_sets(sequence: list[Any]) -> list[tuple[str, ...]]:
@@ -128,8 +128,9 @@ class PatternGate:
                                for p in self.patterns)
         self._widths = tuple(max_width(p.pattern) if m == FULL else UNBOUNDED
                              for p, m in zip(self.patterns, self.modes))
-        self._literals = tuple(required_literals(p.pattern) for p in self.patterns)
-        self._checked = sum(1 << bit for bit, (found, _) in enumerate(self._literals) if found)
+        # one search per pattern, with the pattern's own flags (so its own case rules)
+        self._literals = tuple(_literal_search(p) for p in self.patterns)
+        self._checked = sum(1 << bit for bit, found in enumerate(self._literals) if found)
         self._all = (1 << len(self.patterns)) - 1
         self._heads: dict[str, int] = {}
         self._tails: dict[str, int] = {}
@@ -151,12 +152,8 @@ class PatternGate:
         return self._check_literals(mask, text) if mask & self._checked else mask
 
     def _check_literals(self, mask: int, text: str) -> int:
-        lower = None
         for bit in bits(mask & self._checked):
-            found, folded = self._literals[bit]
-            if folded and lower is None:
-                lower = text.casefold()
-            if not any(s in (lower if folded else text) for s in found):
+            if not self._literals[bit].search(text):  # type: ignore[union-attr]
                 mask &= ~(1 << bit)
         return mask
 
@@ -185,6 +182,13 @@ class PatternGate:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["patterns"], state["modes"])  # type: ignore[misc]
+
+
+def _literal_search(pattern: regex.Pattern[str]) -> regex.Pattern[str] | None:
+    found, _ = required_literals(pattern.pattern)
+    if not found:
+        return None
+    return regex.compile("|".join(regex.escape(s) for s in found), pattern.flags)
 
 
 def _remember(cache: dict[Any, int], key: Any, value: int) -> int:

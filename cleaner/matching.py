@@ -2,8 +2,9 @@
 
 Both look-ups cost the same with five site files or five thousand: hosts are found
 by walking the host's own suffixes in a dict, and signatures through an index keyed
-by each signature's longest word, so only signatures sharing a word with the
-capture are ever compared.
+by a word from the inside of each signature, so only signatures sharing a word with
+the capture are ever compared. An inner word has spaces on both sides wherever the
+signature appears, so splitting the capture on white space finds it as it is.
 """
 from __future__ import annotations
 
@@ -11,11 +12,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-import regex
-
 from .model import RuleSet
 
-WORD = regex.compile(r"\w+")
 
 
 def host_of(url: str | None) -> str | None:
@@ -56,20 +54,27 @@ class SiteIndex:
                 return found
         return None
 
-    def for_text(self, text: str) -> RuleSet | None:
-        """The set with the most signatures present in ``text``; ties go to the first name."""
+    def candidates(self, text: str) -> list[tuple[str, RuleSet]]:
+        """The signatures whose key word occurs in ``text`` (one set intersection in C)."""
+        return [entry for word in self._by_word.keys() & set(text.split())
+                for entry in self._by_word[word]]
+
+    @staticmethod
+    def best(candidates: list[tuple[str, RuleSet]], text: str) -> RuleSet | None:
+        """The set with the most of these signatures present; ties go to the first name."""
         hits: dict[str, int] = defaultdict(int)
         sets: dict[str, RuleSet] = {}
-        # one set intersection in C, whatever the number of sites
-        for word in self._by_word.keys() & set(WORD.findall(text.casefold())):
-            for signature, ruleset in self._by_word[word]:
-                if signature in text:
-                    hits[ruleset.name] += 1
-                    sets[ruleset.name] = ruleset
+        for signature, ruleset in candidates:
+            if signature in text:
+                hits[ruleset.name] += 1
+                sets[ruleset.name] = ruleset
         if not hits:
             return None
-        best = min(hits, key=lambda name: (-hits[name], name))
-        return sets[best]
+        return sets[min(hits, key=lambda name: (-hits[name], name))]
+
+    def for_text(self, text: str) -> RuleSet | None:
+        """The set with the most signatures present in ``text``."""
+        return self.best(self.candidates(text), text)
 
     def select(self, url: str | None, text: str) -> RuleSet | None:
         """By URL when one is given, by signature only when there is none."""
@@ -79,4 +84,5 @@ class SiteIndex:
 
 
 def _key_word(signature: str) -> str:
-    return max(WORD.findall(signature), key=len).casefold()
+    """The longest of the signature's inner words (signatures have three words or more)."""
+    return max(signature.split()[1:-1], key=len)

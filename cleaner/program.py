@@ -27,6 +27,8 @@ SPAN_MODES = {"start": START, "end": END, "any": ANY}
 Verdict = tuple[str | None, tuple[tuple[int, int, int, str], ...],
                 tuple[tuple[str, int, str], ...], frozenset[str]]
 UNTOUCHED: Verdict = (None, (), (), frozenset())  # compared by identity: no rule applies
+VERDICT_CACHE_LIMIT = 100_000
+CACHED_LINE_CHARS = 80
 
 
 @dataclass(slots=True)
@@ -37,7 +39,9 @@ class PassState:
     removals: list[Removal] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     matched: set[str] = field(default_factory=set)  # categories hit, kept ones included
-    memo: dict[int, dict[str, Verdict]] = field(default_factory=dict)  # per stage, by text
+    # Line stages that have seen every kept line as it now reads: running one again
+    # can change nothing, because its verdicts depend on each line's text alone.
+    settled: set[int] = field(default_factory=set)
 
 
 class Step(Protocol):
@@ -81,6 +85,8 @@ class ContextStep:
             if self.rule.category not in keep:
                 state.kept = outcome.kept
                 state.removals.extend(outcome.removals)
+                if self.rule.action == "strip-span":  # lines read differently now
+                    state.settled.clear()
 
 
 class LineStage:
@@ -98,6 +104,10 @@ class LineStage:
                 modes.append(mode)
                 self.owner.append(index)
         self.gate = PatternGate(patterns, modes)
+        # Verdicts by line text, shared by all captures this stage cleans: menus,
+        # footers and prompts repeat across pages, so many lines are decided once.
+        self._verdicts: dict[str, Verdict] = {}
+        self._verdicts_keep: frozenset[str] = frozenset()
 
     def __getstate__(self) -> tuple[Rule, ...]:
         return self.rules
@@ -106,14 +116,23 @@ class LineStage:
         self.__init__(rules)  # type: ignore[misc]
 
     def run(self, state: PassState, keep: frozenset[str], timeout: float) -> None:
+        if id(self) in state.settled:
+            return
         kept: list[Line] = []
         hits: dict[str, tuple[int, str]] = {}
-        memo = state.memo.setdefault(id(self), {})
+        if keep != self._verdicts_keep:  # verdicts hold only for the categories kept
+            self._verdicts, self._verdicts_keep = {}, keep
+        memo = self._verdicts
+        changed = False
         for line in state.kept:
             verdict = memo.get(line.text)
             if verdict is None:
-                verdict = memo[line.text] = self.classify(line.text, keep, timeout) \
-                    if line.text.strip() else UNTOUCHED
+                verdict = self.classify(line.text, keep, timeout) if line.text.strip() \
+                    else UNTOUCHED
+                if len(line.text) <= CACHED_LINE_CHARS:  # long lines seldom repeat
+                    if len(memo) >= VERDICT_CACHE_LIMIT:
+                        memo.clear()
+                    memo[line.text] = verdict
             if verdict is UNTOUCHED:  # most lines: nothing to record
                 kept.append(line)
                 continue
@@ -125,8 +144,14 @@ class LineStage:
                 if name not in hits or index < hits[name][0]:
                     hits[name] = (index, value)
             if final is not None:
-                kept.append(line if final == line.text else Line(line.number, final))
+                if final != line.text:  # a cut line reads anew for every stage
+                    line, changed = Line(line.number, final), True
+                kept.append(line)
         state.kept = tuple(kept)
+        if changed:  # earlier rules of this stage, too, have not seen the cut lines
+            state.settled.clear()
+        else:
+            state.settled.add(id(self))
         for name, (_, value) in hits.items():
             state.meta.setdefault(name, value)
 

@@ -25,7 +25,7 @@ POSITIONAL_KEYS = ("within-first", "within-last")
 TEST_KEYS = {"name", "input", "expect", "meta"}
 INT_KEYS = {"max-lines", "min-kept-lines", "min-chars", "within-first", "within-last"}
 ID_SLUG = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-MIN_SIGNATURE_WORD = 3
+MIN_SIGNATURE_WORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +99,10 @@ def _read_match(path: Path, match: Any, site: bool) -> tuple[tuple[str, ...], tu
                                   f"'{path.stem}' to domains", field="match.domains")
     signatures = _strings(path, None, "match.signatures", match.get("signatures", []), empty=True)
     for signature in signatures:
-        if not any(len(w) >= MIN_SIGNATURE_WORD for w in regex.findall(r"\w+", signature)):
-            raise RuleFileError(path, f"signature {signature!r} needs a word of at least "
-                                      f"{MIN_SIGNATURE_WORD} letters", field="match.signatures")
+        if len(signature.split()) < MIN_SIGNATURE_WORDS:
+            raise RuleFileError(path, f"signature {signature!r} needs at least "
+                                      f"{MIN_SIGNATURE_WORDS} words: choose a sentence only "
+                                      f"this site prints", field="match.signatures")
     return domains, signatures
 
 

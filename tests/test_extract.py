@@ -3,11 +3,16 @@ line normalisation (POLICY.md, "Whitespace and characters").
 """
 from __future__ import annotations
 
+import ftfy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner import Cleaner
 from cleaner.errors import CaptureError
-from cleaner.extract import decode, extract, looks_like_html, normalise
+from cleaner.extract import (
+    FTFY_CONFIG, PLAIN_TEXT, decode, extract, looks_like_html, normalise, repair_line,
+)
 
 HEADLINE = "Council backs new park"
 PARAGRAPHS = (
@@ -199,3 +204,29 @@ def test_undecodable_bytes_raise_capture_error():
         extract(garbage, source="captures/broken.bin")
     assert caught.value.source == "captures/broken.bin"
     assert str(caught.value).startswith("captures/broken.bin: ")
+
+
+# --- the ftfy shortcut ---------------------------------------------------------------------
+
+NO_BREAK = str.maketrans(dict.fromkeys("\u00a0\u202f\u2007", " "))
+PLAIN_CHARS = st.sampled_from(
+    [chr(c) for c in range(0x20, 0x7f)] + list("\t«»·°©®™")
+    + [chr(c) for c in range(0x2010, 0x205f) if c not in (0x2020, 0x2021, 0x2022, 0x2028,
+                                                          0x2029, 0x2030, 0x2044)
+       and not 0x2028 <= c <= 0x202f])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(PLAIN_CHARS, min_size=1, max_size=12))
+def test_plain_text_gives_ftfy_nothing_to_fix(text):
+    assert PLAIN_TEXT.fullmatch(text)
+    assert ftfy.fix_text(text, FTFY_CONFIG) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
+def test_repair_equals_ftfy_on_the_stripped_line(text):
+    # as normalise hands it over: one line, no-break spaces already plain spaces
+    line = text.replace("\r", "").replace("\n", " ").translate(NO_BREAK).rstrip()
+    expected = ftfy.fix_text(line, FTFY_CONFIG).replace("\u00a0", " ").rstrip()
+    assert repair_line(line) == expected

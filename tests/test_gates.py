@@ -1,0 +1,78 @@
+"""The pattern gate only ever rules out lines a pattern cannot match."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaner import load_rules
+from cleaner.gates import FULL, UNBOUNDED, PatternGate, bits, max_width, required_literals
+from cleaner.program import LineStage, compile_rules
+
+from .helpers import SEEDS
+
+BOOK = load_rules()
+STAGES = [step for s in BOOK.all_sets() for step in compile_rules(s.rules)
+          if isinstance(step, LineStage)]
+FULL_PATTERNS = [(stage, bit) for stage in STAGES for bit, mode in enumerate(stage.gate.modes)
+                 if mode == FULL]
+REAL_LINES = sorted({line.strip() for path in SEEDS.glob("*.txt")
+                     for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+                    | {line.strip() for s in BOOK.all_sets() for r in s.rules for t in r.tests
+                       for line in t.input.splitlines() if line.strip()})
+
+
+def test_gate_admits_every_real_line_a_pattern_matches():
+    for stage in STAGES:
+        for line in REAL_LINES:
+            admitted = stage.gate.candidates(line)
+            for bit, pattern in enumerate(stage.gate.patterns):
+                if stage.gate.modes[bit] == FULL and pattern.fullmatch(line):
+                    assert admitted >> bit & 1, (pattern.pattern, line)
+
+
+def _as_re(source: str) -> str | None:
+    """A standard-library version of a pattern for generating examples, if one is close."""
+    translated = (source.replace(r"\p{Lu}", "[A-Z]").replace(r"\p{Ll}", "[a-z]")
+                  .replace(r"\p{L}", "[A-Za-z]").replace(r"\p{N}", "[0-9]"))
+    try:
+        re.compile(translated)
+    except re.error:
+        return None
+    return None if r"\p" in translated else translated
+
+
+GENERABLE = [(stage, bit, _as_re(stage.gate.patterns[bit].pattern)) for stage, bit in FULL_PATTERNS]
+GENERABLE = [g for g in GENERABLE if g[2] is not None]
+
+
+@pytest.mark.parametrize(("stage", "bit", "source"), GENERABLE,
+                         ids=[g[2][:40] for g in GENERABLE])
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_gate_admits_generated_matches(stage, bit, source, data):
+    line = data.draw(st.from_regex(source, fullmatch=True)).strip()
+    pattern = stage.gate.patterns[bit]
+    if line and pattern.fullmatch(line):
+        assert stage.gate.candidates(line) >> bit & 1
+
+
+def test_widths_and_literals():
+    assert max_width("Log ?[Ii]n") == 6
+    assert max_width(".*x") == UNBOUNDED
+    assert required_literals("(?:Photo|Picture): [A-Z]") == (("Photo", "Picture"), False)
+    assert required_literals("[a-z]+") == ((), False)
+
+
+def test_gate_rules_out_by_head_tail_length_and_literal():
+    patterns = [regex.compile("Subscribe now"), regex.compile(r"(?i).{0,20}your inbox"),
+                regex.compile(r"\d+ comments")]
+    gate = PatternGate(patterns, [FULL] * 3)
+    assert bits(gate.candidates("Subscribe now")) == [0]
+    assert bits(gate.candidates("Straight to YOUR INBOX")) == [1]
+    assert bits(gate.candidates("12 comments")) == [2]
+    assert gate.candidates("A long sentence of ordinary prose that ends like this.") == 0
+    assert gate.candidates("Subscribe now and later") == 0
