@@ -75,6 +75,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     domains: tuple[str, ...] = ()
     signatures: tuple[str, ...] = ()
+    order: int = 100  # generic sets run by (order, name)
 
     @property
     def is_site(self) -> bool:

@@ -18,7 +18,8 @@ from .errors import RuleFileError
 from .model import CATEGORIES, Rule, RuleSet, RuleTest
 
 SCHEMA_VERSION = 1
-TOP_KEYS = {"schema", "description", "match", "rule"}
+TOP_KEYS = {"schema", "description", "order", "match", "rule"}
+DEFAULT_ORDER = 100
 MATCH_KEYS = {"domains", "signatures"}
 COMMON_KEYS = {"id", "category", "action", "description", "test"}
 POSITIONAL_KEYS = ("within-first", "within-last")
@@ -53,7 +54,9 @@ def load_rules(directory: Path | str | None = None) -> RuleBook:
     if not root.is_dir():
         raise RuleFileError(root, "no such rules directory; pass --rules DIR with generic/ "
                                   "and sites/ folders")
-    generic = tuple(load_rule_file(p) for p in sorted((root / "generic").glob("*.toml")))
+    # generic sets run by their `order` key, then by name
+    generic = tuple(sorted((load_rule_file(p) for p in (root / "generic").glob("*.toml")),
+                           key=lambda s: (s.order, s.name)))
     sites = tuple(load_rule_file(p, site=True) for p in sorted((root / "sites").glob("*.toml")))
     book = RuleBook(sites=sites, generic=generic)
     _check_unique_ids(book)
@@ -76,12 +79,16 @@ def ruleset_from_dict(data: dict[str, Any], path: Path, site: bool) -> RuleSet:
         raise RuleFileError(path, f"set schema = {SCHEMA_VERSION} at the top of the file",
                             field="schema")
     domains, signatures = _read_match(path, data.get("match"), site)
+    order = data.get("order", DEFAULT_ORDER)
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise RuleFileError(path, "must be a whole number (generic sets run in this order)",
+                            field="order")
     raw_rules = data.get("rule")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise RuleFileError(path, "add at least one [[rule]] table", field="rule")
     rules = tuple(rule_from_dict(raw, path) for raw in raw_rules)
     return RuleSet(name=path.stem, path=str(path), description=str(data.get("description", "")),
-                   rules=rules, domains=domains, signatures=signatures)
+                   rules=rules, domains=domains, signatures=signatures, order=order)
 
 
 def _read_match(path: Path, match: Any, site: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:

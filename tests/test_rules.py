@@ -215,3 +215,18 @@ def test_missing_rules_directory_is_an_error(tmp_path):
         load_rules(missing)
     assert str(missing) in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_generic_sets_run_by_order_then_name(tmp_path):
+    (tmp_path / "sites").mkdir()
+    generic = tmp_path / "generic"
+    generic.mkdir()
+    for stem, order in (("alpha", None), ("beta", 5), ("gamma", 100)):
+        head = "schema = 1\n" + (f"order = {order}\n" if order is not None else "")
+        (generic / f"{stem}.toml").write_text(
+            head + f'[[rule]]\nid = "{stem}:x"\ncategory = "ad"\naction = "drop-line"\n'
+                   f'lines = ["Ad {stem}"]\n', encoding="utf-8")
+    assert [s.name for s in load_rules(tmp_path).generic] == ["beta", "alpha", "gamma"]
+    (generic / "alpha.toml").write_text('schema = 1\norder = "first"\n', encoding="utf-8")
+    with pytest.raises(RuleFileError, match="field 'order'"):
+        load_rules(tmp_path)
