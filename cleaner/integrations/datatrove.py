@@ -1,0 +1,123 @@
+"""A datatrove pipeline step that cleans each document's text in place.
+
+Put ``CleanerStep()`` between a reader and the filters or writer of a datatrove
+pipeline. Each document's text becomes the cleaned article; what was removed, the
+metadata found and the paywall flag go to ``doc.metadata["cleaner"]``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+try:
+    # datatrove ships no type hints
+    from datatrove.data import Document, DocumentsPipeline  # type: ignore[import-untyped]
+    from datatrove.pipeline.base import PipelineStep  # type: ignore[import-untyped]
+    from datatrove.utils.typeshelper import StatHints  # type: ignore[import-untyped]
+except ImportError as exc:  # an optional dependency: say how to get it
+    raise ImportError("cleaner.integrations.datatrove needs datatrove: "
+                      "pip install 'cleaner[datatrove]'") from exc
+
+from ..batch import Options, Task, clean_task
+from ..engine import Cleaner
+from ..errors import CleanerError
+from ..model import CATEGORIES
+from ..rules import RuleBook
+
+__all__ = ["CleanerStep"]
+
+
+class CleanerStep(PipelineStep):
+    """Clean ``doc.text`` with the cleaner's rules; drop documents left empty.
+
+    ``rules`` is a rules directory (as seen by the worker) or None for the shipped
+    rules; ``keep_categories`` names removal categories to leave in the text. The
+    page's URL, which picks the site rules, is read from ``doc.metadata[url_key]``.
+
+    A cleaned document gets ``doc.metadata["cleaner"]``: site, title, author, date,
+    paywalled and removals (rule, category, text). A document that cannot be
+    cleaned keeps its text and gets ``doc.metadata["cleaner_error"]`` {reason,
+    message}. With ``drop_empty``, documents with nothing left are dropped.
+    """
+
+    name = "🧹 Cleaner"
+    type = "✂️ - FORMAT"
+
+    def __init__(self, rules: Path | str | RuleBook | None = None,
+                 keep_categories: Iterable[str] = (), url_key: str = "url",
+                 drop_empty: bool = True) -> None:
+        super().__init__()
+        self.rules = rules
+        self.keep_categories = tuple(keep_categories)
+        # Checked here so a typo fails when the pipeline is built, not in every task.
+        unknown = set(self.keep_categories) - set(CATEGORIES)
+        if unknown:
+            raise CleanerError(f"unknown categories to keep: {', '.join(sorted(unknown))}")
+        self.url_key = url_key
+        self.drop_empty = drop_empty
+        self.options = Options()
+        self._cleaner: Cleaner | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Steps are pickled to every task; each loads its rules where it runs.
+        state = self.__dict__.copy()
+        state["_cleaner"] = None
+        return state
+
+    @property
+    def cleaner(self) -> Cleaner:
+        """The Cleaner, built on first use in the process that runs the step."""
+        if self._cleaner is None:
+            self._cleaner = Cleaner(self.rules, keep_categories=self.keep_categories)
+        return self._cleaner
+
+    def run(self, data: DocumentsPipeline, rank: int = 0,
+            world_size: int = 1) -> DocumentsPipeline:
+        _ = self.cleaner  # load the rules now, so the first document's time is its own
+        for doc in data:
+            self.stat_update(StatHints.total)
+            with self.track_time():
+                keep = self.clean_document(doc)
+            if keep:
+                self.stat_update(StatHints.forwarded)
+                self.update_doc_stats(doc)
+                yield doc
+            else:
+                self.stat_update(StatHints.dropped, "dropped_empty")
+
+    def clean_document(self, doc: Document) -> bool:
+        """Clean ``doc`` in place; False when it came out empty and should be dropped."""
+        url = doc.metadata.get(self.url_key)
+        url = url if isinstance(url, str) and url else None
+        try:
+            payload = doc.text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # lone surrogates: not text the cleaner can read
+            self._failed(doc, {"reason": "capture", "message": f"not valid Unicode text: {exc}"})
+            return True
+        # The batch core's per-capture limits and error reasons, same as `cleaner clean`.
+        result = clean_task(self.cleaner, self.options, Task(0, str(doc.id), payload, url=url))
+        if result.record is None:
+            assert result.error is not None, "a result without a record has an error"
+            self._failed(doc, result.error)
+            return True
+        record = result.record
+        doc.text = record["text"]
+        doc.metadata["cleaner"] = _summary(record)
+        if record["paywalled"]:
+            self.stat_update("paywalled")
+        return bool(doc.text) or not self.drop_empty
+
+    def _failed(self, doc: Document, error: dict[str, str]) -> None:
+        doc.metadata["cleaner_error"] = dict(error)
+        self.stat_update("cleaner_error", f"cleaner_error_{error['reason']}")
+
+
+def _summary(record: dict[str, Any]) -> dict[str, Any]:
+    """The metadata a document keeps: no line numbers or spans, which index the raw text."""
+    return {
+        "site": record["site"], "title": record["title"], "author": record["author"],
+        "date": record["date"], "paywalled": record["paywalled"],
+        "removals": [{"rule": r["rule"], "category": r["category"], "text": r["text"]}
+                     for r in record["removals"]],
+    }
