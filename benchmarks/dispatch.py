@@ -24,7 +24,7 @@ description = "generated site {i}"
 
 [match]
 domains = ["site{i}.example"]
-signatures = ["Read more at Outlet{i} Online", "Outlet{i} Terms of Service"]
+signatures = ["Read more at Outlet{i} Online", "See the Outlet{i} Terms of Service"]
 
 [[rule]]
 id = "site{i}.example:paywall"

@@ -1,0 +1,263 @@
+"""Speed and memory of `cleaner` (not part of `make test`): writes benchmarks/RESULTS.md.
+
+    python benchmarks/speed.py [--data DIR] [--quick] [--gigabytes 1.0]
+
+Measures, with every shipped rule loaded:
+  1. text captures: documents/s and MB/s on one core (CPU time of this process);
+  2. HTML pages: cleaner's time against trafilatura's own extraction of the same pages;
+  3. `cleaner clean --jobs 1` against `--jobs 2` on the same JSONL (wall time);
+  4. loading and cleaning with 1,000 generated site rule files beside the shipped ones;
+  5. peak memory (all processes of the run) cleaning a JSONL of about 1 GB.
+Pages come from the benchmark data directory when it is there (read in place, never
+copied into the repository), else from generated captures.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import trafilatura
+
+from cleaner import Cleaner
+from cleaner.rules import default_rules_dir, load_rules
+from dispatch import SITE_TEMPLATE  # this folder is on the path when run as a script
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = HERE.parent.parent / "shared" / "bench" / "data"
+DATASETS = ("scrapinghub", "wcxb-article", "l3s-gn1", "dragnet", "big9", "chaos",
+            "cleanportaleval")
+
+
+def load_pages(data: Path, limit: int | None) -> list[dict[str, str]]:
+    """Text captures and HTML of the benchmark's dev pages, or generated ones."""
+    if not data.is_dir():
+        print(f"benchmark data not found at {data}: using generated captures", file=sys.stderr)
+        return generated_pages(limit or 2000)
+    pages = []
+    for name in DATASETS:
+        path = data / f"{name}.jsonl.gz"
+        if path.is_file():
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
+                pages.extend({"capture": r["capture"], "html": r["html"]}
+                             for r in map(json.loads, handle))
+    random.Random(7).shuffle(pages)
+    return pages[:limit] if limit else pages
+
+
+def generated_pages(count: int) -> list[dict[str, str]]:
+    rng = random.Random(7)
+    menu = ["Home", "World", "Politics", "Business", "Sport", "Skip to main content",
+            "Subscribe", "Log In", "Share on Facebook", "Related Topics", "Advertisement"]
+    words = ("the council said on tuesday that a new park would open next spring after "
+             "months of debate among residents and officials in the city").split()
+    pages = []
+    for i in range(count):
+        body = [" ".join(rng.choice(words) for _ in range(rng.randint(15, 60))).capitalize() + "."
+                for _ in range(rng.randint(5, 25))]
+        lines = rng.sample(menu, 6) + [f"Headline number {i}"] + body + rng.sample(menu, 4)
+        html = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+        pages.append({"capture": "\n\n".join(lines), "html": html})
+    return pages
+
+
+def cpu_rate(work, items: list[str]) -> tuple[float, float]:
+    """Documents/s and MB/s of ``work`` over ``items``, by this process's CPU time."""
+    started = time.process_time()
+    for item in items:
+        work(item)
+    seconds = time.process_time() - started
+    size = sum(len(item.encode("utf-8")) for item in items)
+    return len(items) / seconds, size / seconds / 1e6
+
+
+def bench_text(pages, cleaner: Cleaner) -> dict[str, float]:
+    docs, mb = cpu_rate(cleaner.clean, [p["capture"] for p in pages])
+    return {"docs_per_s": docs, "mb_per_s": mb}
+
+
+def bench_html(pages, cleaner: Cleaner) -> dict[str, float]:
+    """Both measured twice, alternating, after a warm-up; the faster run of each counts."""
+    htmls = [p["html"] for p in pages]
+
+    def extract_only(html: str) -> object:  # what cleaner asks of trafilatura
+        return trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                           include_tables=True)
+
+    for html in htmls[:20]:
+        extract_only(html)
+        cleaner.clean(html)
+    runs = [(cpu_rate(extract_only, htmls), cpu_rate(cleaner.clean, htmls)) for _ in range(2)]
+    alone = max(r[0][0] for r in runs)
+    full, mb = max((r[1] for r in runs), key=lambda rate: rate[0])
+    return {"trafilatura_docs_per_s": alone, "cleaner_docs_per_s": full, "mb_per_s": mb,
+            "overhead_pct": 100 * (alone / full - 1)}
+
+
+def write_jsonl(path: Path, pages, target_bytes: int | None = None) -> int:
+    """Write captures as JSONL (cycling through them up to ``target_bytes``); count records."""
+    written = count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        while True:
+            for i, page in enumerate(pages):
+                line = json.dumps({"id": f"doc-{count}", "text": page["capture"],
+                                   "source": "bench"}, ensure_ascii=False) + "\n"
+                handle.write(line)
+                written += len(line.encode("utf-8"))
+                count += 1
+                if target_bytes and written >= target_bytes:
+                    return count
+            if not target_bytes:
+                return count
+
+
+def run_cli(args: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak memory (kB, all processes of the run) of one `cleaner` command."""
+    command = [sys.executable, "-m", "cleaner.cli", *args, "--quiet"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = MemorySampler(process.pid)
+    sampler.start()
+    _, err = process.communicate()
+    sampler.stop()
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"cleaner failed ({process.returncode}): {err.decode()[-2000:]}")
+    return time.perf_counter() - started, sampler.peak_kb
+
+
+class MemorySampler(threading.Thread):
+    """Samples the resident memory of a process and its descendants (Linux /proc)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self._done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.05):
+            self.peak_kb = max(self.peak_kb, sum(map(_rss_kb, _tree(self.pid))))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def bench_jobs(pages, workdir: Path) -> dict[str, float]:
+    source = workdir / "jobs.jsonl"
+    count = write_jsonl(source, pages)
+    result = {"documents": count}
+    for jobs in (1, 2):
+        out = workdir / f"jobs{jobs}"
+        seconds, _ = run_cli(["clean", str(source), "--format", "jsonl", "-o", str(out),
+                              "--jobs", str(jobs)])
+        result[f"jobs{jobs}_docs_per_s"] = count / seconds
+    result["speedup"] = result["jobs2_docs_per_s"] / result["jobs1_docs_per_s"]
+    return result
+
+
+def bench_site_files(pages, workdir: Path, count: int = 1000) -> dict[str, float]:
+    rules = workdir / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    for i in range(count):
+        (rules / "sites" / f"site{i}.example.toml").write_text(SITE_TEMPLATE.format(i=i))
+    started = time.perf_counter()
+    book = load_rules(rules)
+    load_seconds = time.perf_counter() - started
+    captures = [p["capture"] for p in pages]
+    shipped, _ = cpu_rate(Cleaner().clean, captures)
+    many, _ = cpu_rate(Cleaner(book).clean, captures)
+    return {"site_files": len(book.sites), "load_s": load_seconds, "shipped_docs_per_s": shipped,
+            "many_docs_per_s": many, "change_pct": 100 * (many / shipped - 1)}
+
+
+def bench_memory(pages, workdir: Path, gigabytes: float) -> dict[str, float]:
+    source = workdir / "big.jsonl"
+    count = write_jsonl(source, pages, int(gigabytes * 1e9))
+    size = source.stat().st_size
+    seconds, peak_kb = run_cli(["clean", str(source), "--format", "jsonl", "-o",
+                                str(workdir / "big-out"), "--jobs", "2"])
+    return {"documents": count, "input_gb": size / 1e9, "peak_mb": peak_kb / 1024,
+            "seconds": seconds, "docs_per_s": count / seconds}
+
+
+def report(results: dict[str, dict[str, float]], pages: int, source: str) -> str:
+    t, h, j, s, m = (results[k] for k in ("text", "html", "jobs", "sites", "memory"))
+    return f"""# Speed and memory
+
+Measured by `benchmarks/speed.py` on {pages:,} pages ({source}), every shipped rule
+loaded, on a machine with {os.cpu_count()} cores. Rates on one core are CPU time of
+one process; `--jobs` and memory runs are wall time of the `cleaner clean` command.
+
+| measure | result | target |
+|---|---:|---:|
+| text captures, one core | {t['docs_per_s']:,.0f} docs/s, {t['mb_per_s']:.2f} MB/s | 1,000 docs/s |
+| HTML, trafilatura extraction alone | {h['trafilatura_docs_per_s']:,.1f} docs/s | |
+| HTML, cleaner (extraction + rules) | {h['cleaner_docs_per_s']:,.1f} docs/s, {h['mb_per_s']:.2f} MB/s | |
+| HTML, cleaner's overhead on trafilatura | {h['overhead_pct']:.1f}% | at most 10% |
+| `--jobs 1` ({j['documents']:,} text captures) | {j['jobs1_docs_per_s']:,.0f} docs/s | |
+| `--jobs 2` | {j['jobs2_docs_per_s']:,.0f} docs/s ({j['speedup']:.2f}x) | 1.7x |
+| loading {s['site_files']:,} site files | {s['load_s']:.2f} s | under 1 s |
+| text with 1,000 extra site files | {s['many_docs_per_s']:,.0f} docs/s ({s['change_pct']:+.1f}% vs {s['shipped_docs_per_s']:,.0f}) | within 10% |
+| peak memory, {m['input_gb']:.2f} GB JSONL, `--jobs 2` | {m['peak_mb']:,.0f} MB ({m['documents']:,} docs in {m['seconds']:.0f} s) | under 500 MB |
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--quick", action="store_true", help="small samples (a smoke run)")
+    parser.add_argument("--gigabytes", type=float, default=1.0)
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")  # dateutil and trafilatura warn about odd pages
+    pages = load_pages(args.data, 300 if args.quick else None)
+    html_pages = pages[:100 if args.quick else 600]
+    cleaner = Cleaner()
+    results = {"text": bench_text(pages, cleaner), "html": bench_html(html_pages, cleaner)}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        results["jobs"] = bench_jobs(pages, work)
+        results["sites"] = bench_site_files(pages, work)
+        results["memory"] = bench_memory(pages, work, 0.05 if args.quick else args.gigabytes)
+    source = "the benchmark's dev split" if args.data.is_dir() else "generated captures"
+    text = report(results, len(pages), source)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
