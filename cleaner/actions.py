@@ -82,6 +82,8 @@ def _window(rule: Rule, lines: Sequence[Line]) -> range | set[int]:
 
 def _split(rule: Rule, lines: Sequence[Line], doomed: set[int]) -> Outcome:
     """Keep every line whose index is not in ``doomed``; record the others whole."""
+    if not doomed:
+        return Outcome(tuple(lines))
     kept = tuple(line for i, line in enumerate(lines) if i not in doomed)
     removals = tuple(_whole_line(rule, lines[i]) for i in sorted(doomed))
     return Outcome(kept, removals)
@@ -268,7 +270,8 @@ def extract_meta(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
         value = read_meta(rule, text, timeout) if text else None
         if value is None:
             continue
-        meta.setdefault(name, value)
+        if name not in meta:
+            meta[name] = meta_value(name, value)
         if name != "title":
             doomed.add(i)
     outcome = _split(rule, lines, doomed)
@@ -276,14 +279,18 @@ def extract_meta(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
 
 
 def read_meta(rule: Rule, text: str, timeout: float) -> str | None:
-    """The metadata value an extract-meta rule reads from this stripped line, if it matches."""
+    """The text an extract-meta rule reads from this stripped line, if it matches.
+
+    It is the value as written; ``meta_value`` turns the one adopted into metadata
+    (dates are parsed only then: parsing is slow and most matches are not adopted).
+    """
     match = _fullmatch(rule.params["pattern"], text, rule, timeout)
-    return None if match is None else _meta_value(rule.params["field"], match.group("value"))
+    return None if match is None else " ".join(match.group("value").split())
 
 
-def _meta_value(name: str, raw: str) -> str:
-    value = " ".join(raw.split())
-    return parse_date(value) or value if name == "date" else value
+def meta_value(name: str, written: str) -> str:
+    """The metadata value of a field as written: ISO 8601 for a date that parses."""
+    return parse_date(written) or written if name == "date" else written
 
 
 ACTIONS: dict[str, ActionSpec] = {

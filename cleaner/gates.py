@@ -158,20 +158,33 @@ class PatternGate:
         return mask
 
     def _head_mask(self, head: str) -> int:
+        # A pattern that cannot start with the first character cannot start with the
+        # first two: the one-character mask (cached too) limits what is tried.
+        within = self._all if len(head) == 1 else self._cached(self._heads, head[0],
+                                                                self._head_mask)
         mask = 0
-        for bit, (pattern, mode) in enumerate(zip(self.patterns, self.modes)):
+        for bit in bits(within):
+            pattern, mode = self.patterns[bit], self.modes[bit]
             if mode in (END, ANY) or (mode == FULL and pattern.fullmatch(head, partial=True)) \
                     or (mode == START and pattern.match(head, partial=True)):
                 mask |= 1 << bit
         return mask
 
     def _tail_mask(self, tail: str) -> int:
+        within = self._all if len(tail) == 1 else self._cached(self._tails, tail[-1],
+                                                                self._tail_mask)
         mask = 0
-        for bit, (pattern, mode) in enumerate(zip(self._reversed, self.modes)):
+        for bit in bits(within):
+            pattern, mode = self._reversed[bit], self.modes[bit]
             if mode in (START, ANY) or (mode == FULL and pattern.fullmatch(tail, partial=True)) \
                     or (mode == END and pattern.match(tail, partial=True)):
                 mask |= 1 << bit
         return mask
+
+    @staticmethod
+    def _cached(cache: dict[Any, int], key: str, compute: Any) -> int:
+        found = cache.get(key)
+        return _remember(cache, key, compute(key)) if found is None else found
 
     def _length_mask(self, size: int) -> int:
         return sum(1 << bit for bit, width in enumerate(self._widths) if size <= width)

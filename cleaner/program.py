@@ -14,7 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .actions import ACTIONS, cut_spans, drops_line, read_meta
+import regex
+
+from .actions import ACTIONS, cut_spans, drops_line, meta_value, read_meta
 from .gates import ANY, END, FULL, START, PatternGate, bits
 from .model import Line, Removal, Rule
 
@@ -95,7 +97,9 @@ class LineStage:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
         self.exact: dict[str, tuple[int, ...]] = {}
-        patterns, modes, self.owner = [], [], []
+        patterns: list[regex.Pattern[str]] = []
+        modes: list[str] = []
+        self.owner: list[int] = []
         for index, rule in enumerate(self.rules):
             for text in rule.params.get("lines", ()):
                 self.exact[text] = self.exact.get(text, ()) + (index,)
@@ -152,8 +156,9 @@ class LineStage:
             state.settled.clear()
         else:
             state.settled.add(id(self))
-        for name, (_, value) in hits.items():
-            state.meta.setdefault(name, value)
+        for name, (_, written) in hits.items():
+            if name not in state.meta:
+                state.meta[name] = meta_value(name, written)
 
     def classify(self, text: str, keep: frozenset[str], timeout: float) -> Verdict:
         """Try this stage's rules on one line, in rule order, as sequential runs would."""
@@ -203,7 +208,7 @@ class LineStage:
         return rule.params["field"] != "title"
 
 
-def _patterns_of(rule: Rule) -> list[tuple[object, str]]:
+def _patterns_of(rule: Rule) -> list[tuple[regex.Pattern[str], str]]:
     if rule.action == "drop-line":
         return [(p, FULL) for p in rule.params.get("patterns", ())]
     if rule.action == "extract-meta":
