@@ -17,6 +17,7 @@ from .rules import RuleBook, load_rules
 DEFAULT_TIMEOUT = 0.5  # seconds a single regex call may run on one line
 # A line of nothing but punctuation, left behind by the block removed just above it.
 STRAY_CHARACTERS = ".,;:!?|·•–—-"
+STRAY_STARTS = frozenset(STRAY_CHARACTERS)
 STRAY_PUNCTUATION = regex.compile(f"[{regex.escape(STRAY_CHARACTERS)}]{{1,3}}")
 TITLE_MAX_WORDS = 30
 TITLE_MAX_CHARS = 300
@@ -56,8 +57,8 @@ def apply_rules(lines: Sequence[Line], rules: Iterable[Rule], keep: frozenset[st
 
 def _drop_stray_punctuation(lines: Sequence[Line], state: PassState) -> None:
     """A lone "." under a removed line goes with that line's rule (POLICY: stray punctuation)."""
-    strays = [i for i, line in enumerate(lines) if len(line.text) < 16
-              and line.text.strip()[:1] in STRAY_CHARACTERS
+    strays = [i for i, line in enumerate(lines) if 0 < len(line.text) < 16
+              and line.text.lstrip()[:1] in STRAY_STARTS
               and STRAY_PUNCTUATION.fullmatch(line.text.strip())]
     if not strays or not state.removals:
         return
