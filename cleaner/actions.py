@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
 
 import regex
 
@@ -235,14 +234,25 @@ def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """
     width: int = rule.params["min-chars"]
     keep_first: bool = rule.params.get("keep-first", False)
-    # Blank lines (empty once normalised) do not separate repeats; a line too short
-    # to compare does, so it gets a key of its own (its index).
-    content = [(i, line.text.lstrip()) for i, line in enumerate(lines) if line.text]
     doomed: set[int] = set()
-    for _, group in groupby(content, key=lambda p: p[1][:width] if len(p[1]) >= width else p[0]):
-        run = [i for i, _ in group]
+    run: list[int] = []
+    run_key = None
+    for i, line in enumerate(lines):
+        if len(line.text) < width:  # too short to count, but it still breaks a run
+            if not line.text.strip():
+                continue  # blank lines do not separate repeats
+            key = None
+        else:
+            text = line.text.strip()
+            key = text[:width] if len(text) >= width else None
+        if key is not None and key == run_key:
+            run.append(i)
+            continue
         if len(run) > 1:
             doomed.update(run[1:] if keep_first else run)
+        run, run_key = [i], key
+    if len(run) > 1:
+        doomed.update(run[1:] if keep_first else run)
     return _split(rule, lines, doomed)
 
 
