@@ -19,6 +19,8 @@ from cleaner.cli import main
 from cleaner.extract import normalise
 from cleaner.rules import load_rule_file
 
+from .helpers import SEED_URLS as URLS
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 GOLDEN = REPO / "golden"
@@ -26,16 +28,6 @@ RULES = REPO / "rules"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _manifest() -> dict[str, str]:
-    urls = {}
-    for line in (SEEDS / "urls.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, url = line.partition("\t")
-            urls[name.strip()] = url.strip()
-    return urls
-
-
-URLS = _manifest()
 SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))
 STEMS = [Path(n).stem for n in SEED_NAMES]
 

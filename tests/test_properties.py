@@ -18,22 +18,14 @@ from cleaner import Cleaned, Cleaner
 from cleaner.engine import assemble
 from cleaner.model import Line
 
+from .helpers import SEED_URLS as URLS
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 
 CLEANER = Cleaner()  # the shipped rules, loaded once
 
 
-def _manifest() -> dict[str, str]:
-    urls = {}
-    for line in (SEEDS / "urls.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, url = line.partition("\t")
-            urls[name.strip()] = url.strip()
-    return urls
-
-
-URLS = _manifest()
 SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))
 SEED_URLS = sorted(set(URLS.values()))
 
