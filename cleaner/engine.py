@@ -7,6 +7,7 @@ from pathlib import Path
 
 import regex
 
+from .classifier import LineModel, load_models, run_stage
 from .errors import CleanerError, PatternTimeout
 from .extract import extract
 from .matching import SiteIndex, host_of
@@ -111,11 +112,12 @@ class Cleaner:
 
     ``rules`` is a rules directory, an already loaded ``RuleBook``, or None for the
     shipped rules. ``keep_categories`` names categories to leave in the text.
+    ``use_model`` runs the generic stage (``classifier.py``) after the rules.
     """
 
     def __init__(self, rules: Path | str | RuleBook | None = None,
                  keep_categories: Iterable[str] = (),
-                 pattern_timeout: float = DEFAULT_TIMEOUT) -> None:
+                 pattern_timeout: float = DEFAULT_TIMEOUT, use_model: bool = True) -> None:
         self.rulebook = rules if isinstance(rules, RuleBook) else load_rules(rules)
         self.keep = frozenset(keep_categories)
         unknown = self.keep - set(CATEGORIES)
@@ -127,6 +129,8 @@ class Cleaner:
         # Generic rules compile as one list, so their line-local runs merge across files.
         self._site_steps = {s.path: compile_rules(s.rules) for s in self.rulebook.sites}
         self._generic_steps = compile_rules(r for s in self.rulebook.generic for r in s.rules)
+        self.use_model = use_model
+        self._models: dict[str, LineModel] = load_models() if use_model else {}
 
     def rule_sets_for(self, url: str | None, text: str) -> tuple[RuleSet, ...]:
         """The site set chosen for this capture (if any), then every generic set."""
@@ -155,12 +159,18 @@ class Cleaner:
             state = run_passes(extracted.lines, choose, self.keep, self.timeout)
         except PatternTimeout as exc:
             raise PatternTimeout(exc.rule_id, exc.seconds, source) from None
+        backed_off = self._generic_stage(state, extracted.kind)
         return Cleaned(text=assemble(state.kept),
                        metadata=self._metadata(state, extracted.metadata, chosen[0], url),
                        paywalled="subscription" in state.matched,
                        # stable: removals on one line stay in the order they were made
                        removals=tuple(sorted(state.removals, key=lambda r: r.line)),
-                       lines=extracted.lines)
+                       lines=extracted.lines, model_backed_off=backed_off)
+
+    def _generic_stage(self, state: PassState, kind: str) -> bool:
+        """The model's removals after the rules; True when its guard backed off."""
+        model = self._models.get(kind)
+        return run_stage(model, state, self.keep) if model is not None else False
 
     @staticmethod
     def _metadata(state: PassState, found: Metadata, site: RuleSet | None,

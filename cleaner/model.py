@@ -102,6 +102,9 @@ class Cleaned:
     paywalled: bool
     removals: tuple[Removal, ...]
     lines: tuple[Line, ...] = ()  # the normalised input, for explain and accounting
+    # the generic stage would have removed an unusual share of the prose and kept to
+    # its strongest removals instead: the text may still hold boilerplate
+    model_backed_off: bool = False
 
     @property
     def fired_rules(self) -> tuple[str, ...]:

