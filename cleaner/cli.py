@@ -95,6 +95,8 @@ def _add_capture_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", type=Path, metavar="DIR", help="rules directory (default: shipped)")
     parser.add_argument("--keep", action="append", default=[], choices=CATEGORIES,
                         metavar="CATEGORY", help="leave this category in the text (repeatable)")
+    parser.add_argument("--no-model", dest="use_model", action="store_false",
+                        help="rules only: skip the generic line classifier that runs after them")
 
 
 def _add_batch_options(parser: argparse.ArgumentParser) -> None:
@@ -163,7 +165,7 @@ def run_clean(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     options = _options(args)
     executor = _executor(args)
-    cleaner = Cleaner(args.rules, keep_categories=args.keep)
+    cleaner = Cleaner(args.rules, keep_categories=args.keep, use_model=args.use_model)
     urls = read_manifest(args.urls) if args.urls else {}
     progress = Progress(known_total(inputs), enabled=sys.stderr.isatty() and not args.quiet)
     outputs, resume = _open_outputs(args, options, progress)
@@ -379,7 +381,7 @@ class StderrErrors:
 def run_explain(args: argparse.Namespace) -> int:
     (source,) = find_inputs([args.path], input_format="capture")
     urls = read_manifest(args.urls) if args.urls else {}
-    cleaner = Cleaner(args.rules, keep_categories=args.keep)
+    cleaner = Cleaner(args.rules, keep_categories=args.keep, use_model=args.use_model)
     try:
         with open_input(source) as stream:
             raw = stream.read()
@@ -398,7 +400,8 @@ def write_explanation(cleaned: Cleaned, out: TextIO, colour: bool) -> None:
     paint = (lambda code, text: f"{code}{text}{RESET}") if colour else (lambda code, text: text)
     meta = cleaned.metadata
     out.write(paint(BOLD, f"site={meta.site} title={meta.title!r} author={meta.author!r} "
-                          f"date={meta.date} paywalled={str(cleaned.paywalled).lower()}") + "\n")
+                          f"date={meta.date} paywalled={str(cleaned.paywalled).lower()}"
+                          + (" model=backed-off" if cleaned.model_backed_off else "")) + "\n")
     by_line: dict[int, list[Removal]] = {}
     for removal in cleaned.removals:
         by_line.setdefault(removal.line, []).append(removal)
@@ -411,8 +414,9 @@ def write_explanation(cleaned: Cleaned, out: TextIO, colour: bool) -> None:
             out.write(f"{line.number:>5}   {line.text}".rstrip() + "\n")
             continue
         mark = "-" if whole else "~"
-        reasons = "; ".join(f"{r.rule_id} ({r.category})" + ("" if whole else f": {r.text!r}")
-                            for r in hits)
+        reasons = "; ".join(f"{r.rule_id} ({r.category}"
+                            + ("" if r.score is None else f", score {r.score:.2f}") + ")"
+                            + ("" if whole else f": {r.text!r}") for r in hits)
         out.write(paint(RED, f"{line.number:>5} {mark} {line.text}") + "  "
                   + paint(DIM, f"<- {reasons}") + "\n")
 

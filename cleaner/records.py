@@ -8,7 +8,7 @@ from .model import Cleaned
 
 # Field names a record sets itself; input fields of the same name do not pass through.
 RESULT_FIELDS = ("id", "url", "site", "text", "title", "author", "date", "paywalled",
-                 "removals")
+                 "removals", "model_backed_off")
 
 
 def result_record(cleaned: Cleaned, id: str | None = None, url: str | None = None,
@@ -20,4 +20,6 @@ def result_record(cleaned: Cleaned, id: str | None = None, url: str | None = Non
     record.update(id=id, url=url, site=meta.site, text=cleaned.text, title=meta.title,
                   author=meta.author, date=meta.date, paywalled=cleaned.paywalled,
                   removals=[r.as_dict() for r in cleaned.removals])
+    if cleaned.model_backed_off:  # only then: the field is a warning, absent when all is well
+        record["model_backed_off"] = True
     return record

@@ -1,0 +1,241 @@
+"""The generic stage: features, smoothing, the guard, and how it joins the pipeline.
+
+Every capture here is constructed in the test or is one of the seeds: the benchmark
+pages the stage was trained on are not part of the repository.
+"""
+from __future__ import annotations
+
+import io
+import pickle
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.classifier import (
+    FEATURE_NAMES,
+    LineModel,
+    category_of,
+    column_probabilities,
+    columns,
+    content_probabilities,
+    decide,
+    features,
+    load_models,
+    select,
+    smooth,
+)
+from cleaner.cli import main
+from cleaner.extract import normalise
+from cleaner.golden import compare_seeds
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+GOLDEN = REPO / "golden"
+
+MENU = ["Home", "World", "Politics", "Business", "Sport", "Culture", "Opinion", "Video"]
+FOOTER = ["About us", "Contact", "Careers", "Advertise with us", "Privacy", "Terms",
+          "Sitemap", "RSS"]
+BODY = [
+    "Council backs plan for a new riverside park",
+    "The city council voted on Tuesday to turn the old freight yard into a park, "
+    "ending a dispute that had run for more than a decade.",
+    "Members approved the plan by nine votes to four after a long debate in which "
+    "residents from both banks of the river spoke for and against it.",
+    "The park will open in stages, starting with a playground and a path along the "
+    "water, and the council expects the first part to be ready next summer.",
+    "Opponents said the money would be better spent on roads, but the mayor said the "
+    "park was what the neighbourhood had asked for in every survey since 2015.",
+    "Work on the site is expected to begin in the spring, once the last of the old "
+    "sheds have been taken down and the soil has been tested.",
+]
+
+
+def page(*blocks: list[str]) -> str:
+    return "\n\n".join(line for block in blocks for line in block) + "\n"
+
+
+def _lines(text: str):
+    return [line for line in normalise(text) if line.text.strip()]
+
+
+def _row(lines, index):
+    return dict(zip(FEATURE_NAMES, features(lines, [])[index]))
+
+
+def text_model() -> LineModel:
+    return load_models()["text"]
+
+
+# --- features -----------------------------------------------------------------------------
+
+def test_features_describe_a_menu_word_and_a_paragraph() -> None:
+    lines = _lines(page(MENU, BODY, FOOTER))
+    menu, paragraph = _row(lines, 1), _row(lines, len(MENU) + 3)
+    assert len(features(lines, [])[0]) == len(FEATURE_NAMES)
+    assert menu["words_le2"] == 1.0 and menu["terminal"] == 0.0 and menu["stop_share"] == 0.0
+    assert menu["before_prose"] == 1.0 and menu["short_run"] > 0
+    assert paragraph["terminal"] == 1.0 and paragraph["prose"] == 1.0
+    assert paragraph["stop_share"] > 0.25 and paragraph["before_prose"] == 0.0
+    assert paragraph["inside_body"] > menu["inside_body"]
+
+
+def test_features_see_repetition_dates_symbols_and_rule_removals_nearby() -> None:
+    lines = _lines(page(["Share | Tweet | Email"], BODY[:3], ["March 3, 2021"],
+                        ["Share | Tweet | Email"]))
+    rows = [dict(zip(FEATURE_NAMES, r)) for r in features(lines, removed=[2])]
+    assert rows[0]["repeated"] == 1.0 and rows[0]["symbols"] == 1.0
+    assert rows[4]["date_like"] == 1.0 and rows[2]["date_like"] == 0.0
+    # line 2 (blank here) counts as removed: it lies between the first and second line
+    assert rows[1]["rule_above"] == 1.0 and rows[0]["rule_below"] == 1.0
+    assert rows[3]["rule_above"] == 0.0
+
+
+def test_no_prose_at_all_does_not_mark_every_line_as_outside_the_body() -> None:
+    rows = [dict(zip(FEATURE_NAMES, r)) for r in features(_lines(page(MENU)), [])]
+    assert all(r["before_prose"] == 0.0 and r["after_prose"] == 0.0 for r in rows)
+
+
+def test_categories_of_removed_lines_follow_policy_names() -> None:
+    assert category_of("Home") == "navigation"
+    assert category_of("© 2021 Example Media. All rights reserved.") == "legal"
+    assert category_of("Share on Facebook") == "share"
+    assert category_of("March 3, 2021") == "dateline"
+    assert category_of("By Jane Smith") == "byline"
+    assert category_of("Sign up for our newsletter") == "newsletter"
+
+
+# --- smoothing ----------------------------------------------------------------------------
+
+def test_rows_and_columns_give_the_same_probabilities() -> None:
+    model = text_model()
+    lines = _lines(page(MENU, BODY, FOOTER))
+    by_rows = content_probabilities(model, features(lines, [4, 30]))
+    by_columns = column_probabilities(model, columns(lines, [4, 30]))
+    assert by_rows == pytest.approx(by_columns)
+
+
+def test_smoother_keeps_a_contiguous_body_and_drops_a_menu_block() -> None:
+    model = text_model()
+    lines = _lines(page(MENU, BODY, FOOTER))
+    scores = smooth(model, content_probabilities(model, features(lines, [])))
+    menu = scores[:len(MENU)]
+    body = scores[len(MENU) + 1:len(MENU) + len(BODY) - 1]  # the paragraphs inside the run
+    assert min(menu) >= model.threshold
+    assert max(body) < model.threshold
+    gone = {r.text for r in decide(model, lines, []).removals}
+    assert set(MENU) <= gone and not gone & set(BODY)
+
+
+def test_smoother_pulls_an_odd_line_inside_the_body_towards_content() -> None:
+    model = replace(text_model(), stay_content=0.99, stay_boilerplate=0.99)
+    raw = [0.9, 0.9, 0.9, 0.3, 0.9, 0.9, 0.9]
+    smoothed = smooth(model, raw)
+    assert 1 - smoothed[3] > 0.3  # P(content) went up from 0.3
+    flat = smooth(replace(model, stay_content=0.5, stay_boilerplate=0.5), raw)
+    assert smoothed[3] < flat[3]
+
+
+# --- guard --------------------------------------------------------------------------------
+
+def test_guard_backs_off_when_most_prose_would_go() -> None:
+    model = replace(text_model(), threshold=0.5, prose_threshold=0.5, guard_share=0.5)
+    lines = _lines(page(BODY, BODY))  # enough lines for the stage to judge
+    cols = columns(lines, [])
+    doomed, backed_off = select(model, cols, [0.99] * len(lines))
+    assert backed_off and doomed == []  # back to the rules' result: nothing removed
+
+
+def test_guard_stays_quiet_on_an_ordinary_page() -> None:
+    model = text_model()
+    lines = _lines(page(MENU, BODY, FOOTER))
+    decision = decide(model, lines, [])
+    assert not decision.backed_off
+    gone = {r.text for r in decision.removals}
+    assert "Politics" in gone and not gone & set(BODY[1:])
+
+
+def test_a_guarded_capture_is_flagged_and_keeps_its_prose() -> None:
+    cleaner = Cleaner()
+    cleaner._models = {"text": replace(text_model(), threshold=0.0, prose_threshold=0.0)}
+    result = cleaner.clean_and_explain(page(MENU, BODY, FOOTER))
+    assert result.model_backed_off
+    assert result.text == Cleaner(use_model=False).clean(page(MENU, BODY, FOOTER))
+
+
+def test_headline_above_the_body_stays() -> None:
+    result = Cleaner().clean_and_explain(page(MENU, BODY, FOOTER))
+    assert result.text.startswith(BODY[0] + "\n")
+
+
+# --- the pipeline -------------------------------------------------------------------------
+
+def test_model_removals_are_recorded_with_ids_categories_and_scores() -> None:
+    result = Cleaner().clean_and_explain(page(MENU, BODY, FOOTER))
+    model_removals = [r for r in result.removals if r.rule_id.startswith("model:")]
+    assert {r.text for r in model_removals} >= {"Politics", "Careers"}
+    for removal in model_removals:
+        assert removal.rule_id == "model:text-lines"
+        assert removal.category == "navigation"
+        assert removal.score is not None and 0.0 <= removal.score <= 1.0
+        assert removal.as_dict()["score"] == removal.score
+    assert "Politics" not in result.text and BODY[1] in result.text
+
+
+def test_use_model_false_gives_the_rules_only_output() -> None:
+    raw = page(["Skip to main content"], MENU, BODY, FOOTER)
+    rules_only = Cleaner(use_model=False).clean_and_explain(raw)
+    assert not any(r.rule_id.startswith("model:") for r in rules_only.removals)
+    assert "Politics" in rules_only.text and "Skip to main content" not in rules_only.text
+    with_model = Cleaner().clean_and_explain(raw)
+    assert [r for r in with_model.removals if not r.rule_id.startswith("model:")] \
+        == list(rules_only.removals)
+
+
+def test_kept_categories_are_not_removed_by_the_model() -> None:
+    result = Cleaner(keep_categories={"navigation"}).clean_and_explain(page(MENU, BODY, FOOTER))
+    assert "Politics" in result.text
+
+
+def test_weights_load_from_the_installed_package() -> None:
+    data = resources.files("cleaner").joinpath("data", "classifier.json")
+    assert data.is_file()
+    models = load_models()
+    assert set(models) == {"text", "html"}
+    for model in models.values():
+        assert len(model.weights) == len(FEATURE_NAMES)
+        assert 0 < model.threshold <= model.prose_threshold <= 1
+
+
+def test_a_cleaner_with_the_model_pickles() -> None:
+    cleaner = pickle.loads(pickle.dumps(Cleaner()))
+    assert "Politics" not in cleaner.clean(page(MENU, BODY, FOOTER))
+
+
+def test_explain_shows_model_removals_with_scores(tmp_path, capsys) -> None:
+    capture = tmp_path / "page.txt"
+    capture.write_text(page(MENU, BODY, FOOTER), encoding="utf-8")
+    assert main(["explain", str(capture), "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    line = next(l for l in out.splitlines() if l.rstrip().endswith(")") and "Politics" in l)
+    assert "- Politics" in line and "<- model:text-lines (navigation, score " in line
+    assert main(["explain", str(capture), "--color", "never", "--no-model"]) == 0
+    assert "model:" not in capsys.readouterr().out
+
+
+def test_clean_no_model_flag(tmp_path, capsys) -> None:
+    capture = tmp_path / "page.txt"
+    capture.write_text(page(MENU, BODY, FOOTER), encoding="utf-8")
+    assert main(["clean", str(capture), "-q"]) == 0
+    assert "Politics" not in capsys.readouterr().out
+    assert main(["clean", str(capture), "-q", "--no-model"]) == 0
+    assert "Politics" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="no seeds in this checkout")
+def test_goldens_unchanged_with_the_model_on() -> None:
+    cleaner = Cleaner()
+    assert cleaner.use_model
+    assert compare_seeds(cleaner, SEEDS, GOLDEN) == []
