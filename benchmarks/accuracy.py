@@ -1,0 +1,130 @@
+"""Accuracy of `cleaner` on real pages (not part of `make test`): writes benchmarks/ACCURACY.md.
+
+    python benchmarks/accuracy.py [--bench DIR] [--limit N] [--modes text,html] [--no-write]
+
+Runs the shared accuracy harness (``run.py`` in the benchmark folder, by default
+``../shared/bench`` beside the repository) on its dev split, for text captures and for
+HTML, with the generic stage on (``benchmarks.systems:clean_model``) and off
+(``benchmarks.systems:clean_no_model``), and prints precision, recall and F1 beside the
+harness's published baselines. The data is read where it lies and never copied into
+the repository; when it is absent the script says so and stops. The interpreter
+running this script needs the harness's own requirements (numpy, lxml, html-text)
+and `cleaner` installed. The speed figures live in RESULTS.md (benchmarks/speed.py);
+this script writes ACCURACY.md only.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEFAULT_BENCH = REPO.parent / "shared" / "bench"
+OUTPUT = HERE / "ACCURACY.md"
+SYSTEMS = {
+    "cleaner (rules + model)": "benchmarks.systems:clean_model",
+    "cleaner --no-model (rules only)": "benchmarks.systems:clean_no_model",
+}
+# Published figures of the harness (dev split, the seven pooled datasets): P, R, F1.
+BASELINES = {
+    "text": [("no cleaning", 0.533, 0.984, 0.691),
+             ("C4-style line filter", 0.767, 0.823, 0.794),
+             ("jusText over lines", 0.755, 0.864, 0.806)],
+    "html": [("trafilatura 2.3.1", 0.862, 0.944, 0.901),
+             ("readability-lxml 0.9", 0.924, 0.918, 0.921),
+             ("jusText 3.0.2", 0.848, 0.815, 0.831),
+             ("resiliparse main_content", 0.749, 0.938, 0.833)],
+}
+
+
+def run_harness(bench: Path, system: str, mode: str, limit: int | None,
+                workdir: Path) -> dict:
+    """One harness run; its pooled metrics ("ALL") and the per-dataset ones."""
+    name = system.replace(":", "_").replace(".", "_")
+    command = [sys.executable, str(bench / "run.py"), "--system", system, "--mode", mode,
+               "--split", "dev", "--n-boot", "200", "--save-dir", str(workdir), "--name", name]
+    if limit:
+        command += ["--limit", str(limit)]
+    subprocess.run(command, cwd=REPO, check=True, stdout=sys.stderr)
+    with open(workdir / f"{name}__{mode}__dev" / "metrics.json", encoding="utf-8") as handle:
+        return json.load(handle)["results"]
+
+
+def table(results: dict[str, dict[str, dict]], modes: list[str]) -> str:
+    rows = ["| input | system | P | R | F1 | F1 95% interval | pages/s (harness) |",
+            "|---|---|---:|---:|---:|---|---:|"]
+    for mode in modes:
+        for label, metrics in results.get(mode, {}).items():
+            m = metrics["ALL"]
+            rows.append(f"| {mode} | **{label}** | {m['precision']:.3f} | {m['recall']:.3f} | "
+                        f"**{m['f1']:.3f}** | {m['f1_lo']:.3f}–{m['f1_hi']:.3f} | "
+                        f"{m['pages_per_s']:.0f} |")
+        for label, p, r, f in BASELINES[mode]:
+            rows.append(f"| {mode} | {label} (published baseline) | {p:.3f} | {r:.3f} | "
+                        f"{f:.3f} | | |")
+    return "\n".join(rows)
+
+
+def per_dataset(results: dict[str, dict[str, dict]], modes: list[str]) -> str:
+    rows = ["| input | system | dataset | pages | P | R | F1 |", "|---|---|---|---:|---:|---:|---:|"]
+    for mode in modes:
+        for label, metrics in results.get(mode, {}).items():
+            for dataset in sorted(k for k in metrics if k != "ALL"):
+                m = metrics[dataset]
+                rows.append(f"| {mode} | {label} | {dataset} | {m.get('n', '')} | "
+                            f"{m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} |")
+    return "\n".join(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH,
+                        help="the shared benchmark folder (run.py, data/)")
+    parser.add_argument("--modes", default="text,html")
+    parser.add_argument("--limit", type=int, default=None, help="pages per dataset (smoke test)")
+    parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {OUTPUT.name}")
+    args = parser.parse_args()
+    data = args.bench / "data"
+    if not (args.bench / "run.py").is_file() or not any(data.glob("*.jsonl.gz")):
+        print(f"benchmark data not found at {data} (or no run.py in {args.bench}): "
+              "nothing measured. The data is not part of the repository; pass --bench DIR.",
+              file=sys.stderr)
+        return 2
+    modes = [m for m in args.modes.split(",") if m]
+    results: dict[str, dict[str, dict]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in modes:
+            for label, system in SYSTEMS.items():
+                print(f"== {mode}: {label}", file=sys.stderr)
+                results.setdefault(mode, {})[label] = run_harness(args.bench, system, mode,
+                                                                  args.limit, Path(tmp))
+    summary = table(results, modes)
+    print(summary)
+    if args.no_write:
+        return 0
+    scope = f"at most {args.limit} pages per dataset (a smoke test, not comparable)" \
+        if args.limit else "the whole dev split"
+    OUTPUT.write_text(
+        "# Accuracy\n\n"
+        "Written by `benchmarks/accuracy.py` (speed figures: `RESULTS.md`, by `speed.py`).\n\n"
+        f"Measured {datetime.date.today().isoformat()} on {scope} of the shared accuracy "
+        "benchmark, pooled over its seven default datasets, with its own harness: per page, "
+        "precision and recall of word 4-grams against the human article text, macro-averaged "
+        "over pages. Recall is the share of the article kept: the stage's guard is there to "
+        "hold it up. Baselines are the harness's published figures on the same pages.\n\n"
+        "The classifier was trained on these same dev pages (cross-validated by site group "
+        "while tuning, see `scripts/train_classifier.py`); sites outside this set are "
+        "measured separately and may score lower.\n\n"
+        f"{summary}\n\n## Per dataset\n\n{per_dataset(results, modes)}\n",
+        encoding="utf-8")
+    print(f"wrote {OUTPUT}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
