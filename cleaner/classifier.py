@@ -366,8 +366,22 @@ def smooth(model: LineModel, p_content: Sequence[float]) -> list[float]:
     return out
 
 
+_CATEGORIES: dict[str, str] = {}
+
+
 def category_of(text: str) -> str:
     """The POLICY category a removed line most likely belongs to."""
+    if len(text) > SHAPE_CACHE_CHARS:
+        return _categorise(text)
+    category = _CATEGORIES.get(text)
+    if category is None:
+        if len(_CATEGORIES) >= SHAPE_CACHE_LIMIT:
+            _CATEGORIES.clear()
+        category = _CATEGORIES[text] = _categorise(text)
+    return category
+
+
+def _categorise(text: str) -> str:
     stripped = text.strip()
     lowered = stripped.lower()
     if lowered.startswith(BYLINE_STARTS) or any(word in lowered for word in CUE_WORDS):

@@ -191,8 +191,8 @@ def keeps_for(model: LineModel, page: dict, scores: list[float]) -> list[bool]:
 
 def tune(pages: list[dict], scores: list[list[float]], base: LineModel, min_recall: float):
     """The thresholds and guard with the best pooled F1 whose recall stays >= min_recall."""
-    grid = {"threshold": (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95),
-            "prose_threshold": (0.9, 0.95, 0.98, 0.99, 0.995),
+    grid = {"threshold": (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.999),
+            "prose_threshold": (0.9, 0.95, 0.98, 0.99, 0.995, 0.999),
             "guard_share": (0.3, 0.5, 0.7, 0.9)}
     current = {"threshold": 0.8, "prose_threshold": 0.98, "guard_share": 0.5}
     best = None
