@@ -143,14 +143,19 @@ _SHAPES: dict[str, tuple[int, bool, int, int, int, int, bool, bool, bool]] = {}
 
 def _shape(text: str) -> tuple[int, bool, int, int, int, int, bool, bool, bool]:
     """Per-line counts: words, terminal, stop words, title-case, alphabetic, chars, ..."""
-    if len(text) <= SHAPE_CACHE_CHARS:
-        shape = _SHAPES.get(text)
-        if shape is None:
-            if len(_SHAPES) >= SHAPE_CACHE_LIMIT:
-                _SHAPES.clear()
-            shape = _SHAPES[text] = _measure(text)
-        return shape
-    return _measure(text)
+    return _by_text(_SHAPES, text, _measure)
+
+
+def _by_text(cache: dict[str, Any], text: str, compute: Any) -> Any:
+    """``compute(text)``, remembered for short lines (menus and labels repeat across pages)."""
+    if len(text) > SHAPE_CACHE_CHARS:
+        return compute(text)
+    found = cache.get(text)
+    if found is None:
+        if len(cache) >= SHAPE_CACHE_LIMIT:
+            cache.clear()
+        found = cache[text] = compute(text)
+    return found
 
 
 def _measure(text: str) -> tuple[int, bool, int, int, int, int, bool, bool, bool]:
@@ -371,14 +376,7 @@ _CATEGORIES: dict[str, str] = {}
 
 def category_of(text: str) -> str:
     """The POLICY category a removed line most likely belongs to."""
-    if len(text) > SHAPE_CACHE_CHARS:
-        return _categorise(text)
-    category = _CATEGORIES.get(text)
-    if category is None:
-        if len(_CATEGORIES) >= SHAPE_CACHE_LIMIT:
-            _CATEGORIES.clear()
-        category = _CATEGORIES[text] = _categorise(text)
-    return category
+    return str(_by_text(_CATEGORIES, text, _categorise))
 
 
 def _categorise(text: str) -> str:
