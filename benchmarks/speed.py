@@ -179,14 +179,16 @@ def _rss_kb(pid: int) -> int:
 
 
 def bench_jobs(pages, workdir: Path) -> dict[str, float]:
+    """Each setting twice, alternating; the faster run counts (other load only slows)."""
     source = workdir / "jobs.jsonl"
-    count = write_jsonl(source, pages)
-    result = {"documents": count}
-    for jobs in (1, 2):
+    count = write_jsonl(source, pages * 2)  # long enough that starting workers is amortised
+    result: dict[str, float] = {"documents": count}
+    for jobs in (1, 2, 1, 2):
         out = workdir / f"jobs{jobs}"
         seconds, _ = run_cli(["clean", str(source), "--format", "jsonl", "-o", str(out),
                               "--jobs", str(jobs)])
-        result[f"jobs{jobs}_docs_per_s"] = count / seconds
+        key = f"jobs{jobs}_docs_per_s"
+        result[key] = max(result.get(key, 0.0), count / seconds)
     result["speedup"] = result["jobs2_docs_per_s"] / result["jobs1_docs_per_s"]
     return result
 
