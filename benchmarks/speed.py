@@ -231,7 +231,7 @@ one process; `--jobs` and memory runs are wall time of the `cleaner clean` comma
 | text captures, one core, rules only | {t['rules_docs_per_s']:,.0f} docs/s, {t['rules_mb_per_s']:.2f} MB/s | 1,000 docs/s |
 | text captures, one core, rules and model | {t['docs_per_s']:,.0f} docs/s, {t['mb_per_s']:.2f} MB/s | 500 docs/s |
 | HTML, trafilatura extraction alone | {h['trafilatura_docs_per_s']:,.1f} docs/s | |
-| HTML, cleaner (extraction + rules) | {h['cleaner_docs_per_s']:,.1f} docs/s, {h['mb_per_s']:.2f} MB/s | |
+| HTML, cleaner (extraction, rules and model) | {h['cleaner_docs_per_s']:,.1f} docs/s, {h['mb_per_s']:.2f} MB/s | |
 | HTML, cleaner's overhead on trafilatura | {h['overhead_pct']:.1f}% | at most 10% |
 | `--jobs 1` ({j['documents']:,} text captures) | {j['jobs1_docs_per_s']:,.0f} docs/s | |
 | `--jobs 2` | {j['jobs2_docs_per_s']:,.0f} docs/s ({j['speedup']:.2f}x) | 1.7x |
