@@ -363,14 +363,3 @@ def chunked(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
     iterator = iter(tasks)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def ordered(futures: Iterator[Future[list[Result]]], window: int = 8) -> Iterator[list[Result]]:
-    """Yield the futures' results in submission order, keeping at most ``window`` pending."""
-    pending: deque[Future[list[Result]]] = deque()
-    for future in futures:
-        pending.append(future)
-        if len(pending) >= window:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()

@@ -137,8 +137,3 @@ def repair_line(line: str) -> str:
     fixed = ftfy.fix_text(line, FTFY_CONFIG)
     # decoding mojibake can produce no-break spaces; they become spaces like the rest
     return fixed if fixed == line else fixed.translate(NO_BREAK_SPACES).rstrip()
-
-
-def normalised_text(text: str) -> str:
-    """The normalised lines joined again: what the kept text and removals account for."""
-    return "\n".join(line.text for line in normalise(text))
