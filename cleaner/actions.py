@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 import regex
 
@@ -234,25 +236,14 @@ def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """
     width: int = rule.params["min-chars"]
     keep_first: bool = rule.params.get("keep-first", False)
+    stripped = ((i, line.text.strip()) for i, line in enumerate(lines))
+    # (index, key) of every non-blank line; lines too short to count break runs (None)
+    keyed = [(i, text[:width] if len(text) >= width else None) for i, text in stripped if text]
     doomed: set[int] = set()
-    run: list[int] = []
-    run_key = None
-    for i, line in enumerate(lines):
-        if len(line.text) < width:  # too short to count, but it still breaks a run
-            if not line.text.strip():
-                continue  # blank lines do not separate repeats
-            key = None
-        else:
-            text = line.text.strip()
-            key = text[:width] if len(text) >= width else None
-        if key is not None and key == run_key:
-            run.append(i)
-            continue
-        if len(run) > 1:
-            doomed.update(run[1:] if keep_first else run)
-        run, run_key = [i], key
-    if len(run) > 1:
-        doomed.update(run[1:] if keep_first else run)
+    for key, run in groupby(keyed, key=itemgetter(1)):
+        copies = [i for i, _ in run]
+        if key is not None and len(copies) > 1:
+            doomed.update(copies[1:] if keep_first else copies)
     return _split(rule, lines, doomed)
 
 

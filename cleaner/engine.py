@@ -39,13 +39,16 @@ def run_passes(lines: Sequence[Line], choose: StepChooser, keep: frozenset[str] 
     changes. Stopping at a fixed point makes cleaning idempotent.
     """
     state = PassState(kept=tuple(lines))
+    strays: list[int] | None = None
     for _ in range(MAX_PASSES):
         before = len(state.removals)
         for step in choose(state.kept):
             step.run(state, keep, timeout)
         if len(state.removals) == before:
             break  # nothing new was removed, so nothing new can be stray either
-        _drop_stray_punctuation(lines, state)
+        if strays is None:
+            strays = _stray_punctuation(lines)
+        _drop_stray_punctuation(lines, strays, state)
     return state
 
 
@@ -56,11 +59,15 @@ def apply_rules(lines: Sequence[Line], rules: Iterable[Rule], keep: frozenset[st
     return run_passes(lines, lambda _kept: steps, keep, timeout)
 
 
-def _drop_stray_punctuation(lines: Sequence[Line], state: PassState) -> None:
+def _stray_punctuation(lines: Sequence[Line]) -> list[int]:
+    """The indices of lines made of nothing but a little punctuation."""
+    return [i for i, line in enumerate(lines) if 0 < len(line.text) < 16
+            and line.text.lstrip()[:1] in STRAY_STARTS
+            and STRAY_PUNCTUATION.fullmatch(line.text.strip())]
+
+
+def _drop_stray_punctuation(lines: Sequence[Line], strays: list[int], state: PassState) -> None:
     """A lone "." under a removed line goes with that line's rule (POLICY: stray punctuation)."""
-    strays = [i for i, line in enumerate(lines) if 0 < len(line.text) < 16
-              and line.text.lstrip()[:1] in STRAY_STARTS
-              and STRAY_PUNCTUATION.fullmatch(line.text.strip())]
     if not strays or not state.removals:
         return
     kept = {line.number for line in state.kept}

@@ -4,10 +4,13 @@ This is the only module that imports trafilatura or ftfy.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import ftfy
 import regex
+from ftfy.badness import BADNESS_RE
+from ftfy.chardata import CONTROL_CHARS
 import trafilatura
 from trafilatura.settings import Document
 from charset_normalizer import from_bytes
@@ -36,7 +39,16 @@ NO_BREAK_SPACES = str.maketrans(dict.fromkeys(NO_BREAK_SPACE_CHARS, " "))
 PLAIN = ("\t\x20-\x7e\u00ab\u00bb\u00b7\u00b0\u00a9\u00ae\u2122"
          "\u2010-\u201f\u2023-\u2027\u2031-\u2043\u2045-\u205e")
 PLAIN_TEXT = regex.compile(f"[\n{PLAIN}]*")
-NOT_PLAIN = regex.compile(f"[^{PLAIN}]")
+# from a line's first character outside that set to the line's end: one match a line
+NOT_PLAIN_TO_LINE_END = regex.compile(f"[^\n{PLAIN}][^\n]*")
+# With the config above, ftfy changes a line only when its mojibake heuristic (the
+# badness expression, ``^`` there meaning the line's start) finds something, or the
+# line holds a character an enabled fixer removes or replaces: C0 and C1 controls,
+# escape sequences, surrogates. Other lines skip ftfy, which costs far more than this
+# search (tests/test_extract.py checks the claim against ftfy itself).
+MAY_NEED_REPAIR = re.compile(
+    BADNESS_RE.pattern + "|[" + "".join(f"\\U{c:08x}" for c in sorted(CONTROL_CHARS))
+    + "\\x80-\\x9f\\ud800-\\udfff]", BADNESS_RE.flags | re.MULTILINE)
 HTML_START = regex.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
                            regex.IGNORECASE | regex.DOTALL)
 HTML_TAGS = regex.compile(r"</(?:p|div|span|a|li|td|body|html)>", regex.IGNORECASE)
@@ -121,8 +133,17 @@ def normalise(text: str) -> tuple[Line, ...]:
         text = text.replace(space, " ")
     lines = text.split("\n")
     if not PLAIN_TEXT.fullmatch(text):
-        lines = [repair_line(line) for line in lines]
+        _repair_lines(text, lines)
     return tuple(map(Line, range(1, len(lines) + 1), [line.rstrip() for line in lines]))
+
+
+def _repair_lines(text: str, lines: list[str]) -> None:
+    """Repair, in place, the lines of ``text`` that hold characters outside PLAIN."""
+    number, counted_to = 0, 0
+    for found in NOT_PLAIN_TO_LINE_END.finditer(text):
+        number += text.count("\n", counted_to, found.start())
+        counted_to = found.start()
+        lines[number] = repair_line(lines[number])
 
 
 def repair_line(line: str) -> str:
@@ -131,7 +152,7 @@ def repair_line(line: str) -> str:
     >>> repair_line("plain “quoted” text — fine"), repair_line("caf\\u00c3\\u00a9 ")
     ('plain “quoted” text — fine', 'café')
     """
-    if not NOT_PLAIN.search(line):
+    if not MAY_NEED_REPAIR.search(line):
         return line
     line = line.rstrip()
     fixed = ftfy.fix_text(line, FTFY_CONFIG)

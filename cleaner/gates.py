@@ -7,8 +7,9 @@ within the pattern's widest match, and that contain one of the literal strings
 every match contains. The regex module answers the first two questions itself
 (partial matching, forwards and in reverse); those answers are cached per pattern
 set by the line's head and tail, so a capture costs a few look-ups per line and
-regexes run only on real candidates. Every check is a necessary condition, so the
-gate never changes what matches, only how often a regex is tried.
+regexes run only on real candidates. The literals are looked for all at once, by one
+Aho-Corasick scan of the case-folded line. Every check is a necessary condition, so
+the gate never changes what matches, only how often a regex is tried.
 """
 from __future__ import annotations
 
@@ -16,12 +17,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import ahocorasick
 import regex
 
 HEAD = TAIL = 2  # characters looked at; short keys keep the caches small and warm
 CACHE_LIMIT = 65_536  # entries per cache; cleared when full (keys repeat a lot)
 UNBOUNDED = 1 << 62
 FULL, START, END, ANY = "full", "start", "end", "any"  # how a pattern is applied
+# Literals shorter than this ("c", "by") are in nearly every line: scanning for them
+# would report hits on every line, so their patterns are checked by a search instead.
+INDEXED_LITERAL_CHARS = 3
 
 
 def _parse(source: str) -> Any:
@@ -128,8 +133,11 @@ class PatternGate:
                                for p in self.patterns)
         self._widths = tuple(max_width(p.pattern) if m == FULL else UNBOUNDED
                              for p, m in zip(self.patterns, self.modes))
-        # one search per pattern, with the pattern's own flags (so its own case rules)
-        self._literals = tuple(_literal_search(p) for p in self.patterns)
+        literal_sets = [required_literals(p.pattern)[0] for p in self.patterns]
+        self._index = LiteralIndex(literal_sets)
+        # the rest: one search per pattern, with the pattern's own flags (its case rules)
+        self._literals = tuple(_literal_search(p, found) if not self._index.covers(bit) else None
+                               for bit, (p, found) in enumerate(zip(self.patterns, literal_sets)))
         self._checked = sum(1 << bit for bit, found in enumerate(self._literals) if found)
         self._all = (1 << len(self.patterns)) - 1
         self._heads: dict[str, int] = {}
@@ -149,6 +157,8 @@ class PatternGate:
         if lengths is None:
             lengths = _remember(self._lengths, size, self._length_mask(size))
         mask = heads & tails & lengths
+        if mask & self._index.mask:
+            mask &= self._index.present(text) | ~self._index.mask
         return self._check_literals(mask, text) if mask & self._checked else mask
 
     def _check_literals(self, mask: int, text: str) -> int:
@@ -197,8 +207,45 @@ class PatternGate:
         self.__init__(state["patterns"], state["modes"])  # type: ignore[misc]
 
 
-def _literal_search(pattern: regex.Pattern[str]) -> regex.Pattern[str] | None:
-    found, _ = required_literals(pattern.pattern)
+class LiteralIndex:
+    """Which patterns have one of their required literals in a line, in one scan.
+
+    Literals and lines are compared case-folded: a pattern that minds case can only
+    match where its literal occurs case-folded too, so folding admits more lines,
+    never fewer. Patterns with a literal shorter than ``INDEXED_LITERAL_CHARS`` are
+    left out (their bit is not in ``mask``).
+
+    >>> index = LiteralIndex([("Photo", "Image"), ("by",), ()])
+    >>> index.mask, index.present("PHOTO: Reuters"), index.present("nothing here")
+    (1, 1, 0)
+    """
+
+    def __init__(self, literal_sets: Sequence[tuple[str, ...]]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        self.mask = 0
+        for bit, found in enumerate(literal_sets):
+            if not found or min(map(len, found)) < INDEXED_LITERAL_CHARS:
+                continue
+            self.mask |= 1 << bit
+            for literal in found:
+                key = literal.casefold()
+                self._automaton.add_word(key, self._automaton.get(key, 0) | 1 << bit)
+        if self.mask:
+            self._automaton.make_automaton()
+
+    def covers(self, bit: int) -> bool:
+        return bool(self.mask >> bit & 1)
+
+    def present(self, text: str) -> int:
+        """The bits of the indexed patterns with a literal in ``text``."""
+        found = 0
+        for _, bits_of_literal in self._automaton.iter(text.casefold()):
+            found |= bits_of_literal
+        return found
+
+
+def _literal_search(pattern: regex.Pattern[str],
+                    found: tuple[str, ...]) -> regex.Pattern[str] | None:
     if not found:
         return None
     return regex.compile("|".join(regex.escape(s) for s in found), pattern.flags)

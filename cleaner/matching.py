@@ -9,10 +9,14 @@ signature appears, so splitting the capture on white space finds it as it is.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from .model import RuleSet
+
+# Up to this many signature key words, looking for each costs less than splitting
+# the capture into words.
+FEW_KEYS = 64
 
 
 
@@ -60,13 +64,18 @@ class SiteIndex:
         return None
 
     def candidates(self, text: str) -> list[tuple[str, RuleSet]]:
-        """The signatures whose key word occurs in ``text`` (one set intersection in C).
+        """The signatures whose key word occurs in ``text`` (a superset of those present).
 
-        Intersecting two sets walks the smaller one, so the cost is bounded by the
-        capture's length, however many sites there are.
+        With few key words, each is looked for as a substring (fast searches in C);
+        with many, the capture's words are intersected with them, which walks the
+        smaller set, so the cost is bounded by the capture's length however many
+        sites there are.
         """
-        return [entry for word in set(text.split()) & self._keys
-                for entry in self._by_word[word]]
+        if len(self._keys) <= FEW_KEYS:
+            found: Iterable[str] = [word for word in self._keys if word in text]
+        else:
+            found = set(text.split()) & self._keys
+        return [entry for word in found for entry in self._by_word[word]]
 
     @staticmethod
     def best(candidates: list[tuple[str, RuleSet]], text: str) -> RuleSet | None:

@@ -13,7 +13,9 @@ CATEGORIES: tuple[str, ...] = (
 META_FIELDS: tuple[str, ...] = ("title", "author", "date", "site")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass costs three times as much to create, and a capture
+# makes one Line per line. Treat lines as read-only all the same (they hash by value).
+@dataclass(slots=True, unsafe_hash=True)
 class Line:
     """One line of the normalised capture; ``number`` is 1-based and never changes."""
 
