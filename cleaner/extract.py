@@ -38,9 +38,10 @@ NO_BREAK_SPACES = str.maketrans(dict.fromkeys(NO_BREAK_SPACE_CHARS, " "))
 # (tests/test_extract.py checks the set against ftfy itself).
 PLAIN = ("\t\x20-\x7e\u00ab\u00bb\u00b7\u00b0\u00a9\u00ae\u2122"
          "\u2010-\u201f\u2023-\u2027\u2031-\u2043\u2045-\u205e")
-PLAIN_TEXT = regex.compile(f"[\n{PLAIN}]*")
+# (the standard library's engine scans plain character classes about twice as fast)
+PLAIN_TEXT = re.compile(f"[\n{PLAIN}]*")
 # from a line's first character outside that set to the line's end: one match a line
-NOT_PLAIN_TO_LINE_END = regex.compile(f"[^\n{PLAIN}][^\n]*")
+NOT_PLAIN_TO_LINE_END = re.compile(f"[^\n{PLAIN}][^\n]*")
 # With the config above, ftfy changes a line only when its mojibake heuristic (the
 # badness expression, ``^`` there meaning the line's start) finds something, or the
 # line holds a character an enabled fixer removes or replaces: C0 and C1 controls,

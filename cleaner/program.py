@@ -29,6 +29,8 @@ SPAN_MODES = {"start": START, "end": END, "any": ANY}
 Verdict = tuple[str | None, tuple[tuple[int, int, int, str], ...],
                 tuple[tuple[str, int, str], ...], frozenset[str]]
 UNTOUCHED: Verdict = (None, (), (), frozenset())  # compared by identity: no rule applies
+# The rules a line's gate mask leaves to try: (rule index, its patterns let through).
+Plan = tuple[tuple[int, tuple[regex.Pattern[str], ...]], ...]
 VERDICT_CACHE_LIMIT = 100_000
 CACHED_LINE_CHARS = 80
 
@@ -112,6 +114,7 @@ class LineStage:
         # footers and prompts repeat across pages, so many lines are decided once.
         self._verdicts: dict[str, Verdict] = {}
         self._verdicts_keep: frozenset[str] = frozenset()
+        self._plans: dict[int, Plan] = {}
 
     def __getstate__(self) -> tuple[Rule, ...]:
         return self.rules
@@ -169,11 +172,12 @@ class LineStage:
         while True:
             stripped = text.strip()
             mask = self.gate.candidates(stripped)
-            if not mask and not first and stripped not in self.exact:
+            listed = self.exact.get(stripped, ())
+            if not mask and not listed and not first:
                 return UNTOUCHED
-            candidates = sorted({self.owner[b] for b in bits(mask)}
-                                | set(self.exact.get(stripped, ())))
-            for index in (i for i in candidates if i >= first):
+            for index, patterns in self._plan(mask, listed):
+                if index < first:
+                    continue
                 rule = self.rules[index]
                 if rule.action == "strip-span":
                     shorter, spans = cut_spans(rule, text, timeout)
@@ -187,7 +191,7 @@ class LineStage:
                         return None, tuple(cuts), tuple(metas), frozenset(matched)
                     text, first = shorter, index + 1
                     break  # the line changed: ask the gate again about what is left
-                if self._takes(rule, index, stripped, mask, metas, timeout):
+                if self._takes(rule, index, stripped, patterns, metas, timeout):
                     matched.add(rule.category)
                     if rule.category not in keep:
                         cuts.append((index, 0, len(text), text))
@@ -195,12 +199,30 @@ class LineStage:
             else:
                 return text, tuple(cuts), tuple(metas), frozenset(matched)
 
-    def _takes(self, rule: Rule, index: int, stripped: str, mask: int,
-               metas: list[tuple[str, int, str]], timeout: float) -> bool:
+    def _plan(self, mask: int, listed: tuple[int, ...]) -> Plan:
+        """The rules to try, in order, each with its patterns the gate let through.
+
+        Plans depend on the gate's mask alone (and on the rare exact-line hits), and
+        a few thousand masks recur, so they are built once.
+        """
+        plan = self._plans.get(mask) if not listed else None
+        if plan is None:
+            mine: dict[int, list[regex.Pattern[str]]] = {index: [] for index in listed}
+            for bit in bits(mask):
+                mine.setdefault(self.owner[bit], []).append(self.gate.patterns[bit])
+            plan = tuple((index, tuple(mine[index])) for index in sorted(mine))
+            if not listed:
+                if len(self._plans) >= VERDICT_CACHE_LIMIT:
+                    self._plans.clear()
+                self._plans[mask] = plan
+        return plan
+
+    def _takes(self, rule: Rule, index: int, stripped: str,
+               patterns: Sequence[regex.Pattern[str]], metas: list[tuple[str, int, str]],
+               timeout: float) -> bool:
         """Whether a drop-line or extract-meta rule removes the line (recording metadata)."""
         if rule.action == "drop-line":
-            mine = [self.gate.patterns[b] for b in bits(mask) if self.owner[b] == index]
-            return drops_line(rule, stripped, timeout, mine)
+            return drops_line(rule, stripped, timeout, patterns)
         value = read_meta(rule, stripped, timeout)
         if value is None:
             return False

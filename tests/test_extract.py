@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from cleaner import Cleaner
 from cleaner.errors import CaptureError
 from cleaner.extract import (
-    FTFY_CONFIG, PLAIN_TEXT, decode, extract, looks_like_html, normalise, repair_line,
+    FTFY_CONFIG, MAY_NEED_REPAIR, PLAIN_TEXT, decode, extract, looks_like_html, normalise, repair_line,
 )
 
 HEADLINE = "Council backs new park"
@@ -230,3 +230,29 @@ def test_repair_equals_ftfy_on_the_stripped_line(text):
     line = text.replace("\r", "").replace("\n", " ").translate(NO_BREAK).rstrip()
     expected = ftfy.fix_text(line, FTFY_CONFIG).replace("\u00a0", " ").rstrip()
     assert repair_line(line) == expected
+
+
+# Characters that mojibake is made of, and that ftfy's fixers remove or replace.
+MOJIBAKE_PRONE = st.sampled_from(
+    [chr(c) for c in range(0x20, 0x7f)] + [chr(c) for c in range(0x80, 0x250)]
+    + list("‘’“”•–—€™…ΑΩαωЁЯаяё│┌═░▒ﬁ") + ["\x01", "\x1b", "\ufeff", "\u206a"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(MOJIBAKE_PRONE, max_size=30))
+def test_lines_that_skip_ftfy_are_lines_ftfy_keeps(text):
+    line = text.rstrip()
+    if not MAY_NEED_REPAIR.search(line):
+        assert ftfy.fix_text(line, FTFY_CONFIG) == line
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(min_codepoint=0xa0, max_codepoint=0x17f), min_size=1, max_size=12),
+       st.sampled_from(["latin-1", "windows-1252"]))
+def test_real_mojibake_is_repaired_as_ftfy_repairs_it(word, misread_as):
+    try:
+        garbled = f"Le {word} du jour".encode("utf-8").decode(misread_as)
+    except UnicodeDecodeError:
+        return
+    line = garbled.translate(NO_BREAK).rstrip()
+    assert repair_line(line) == ftfy.fix_text(line, FTFY_CONFIG).replace("\u00a0", " ").rstrip()
