@@ -236,9 +236,9 @@ def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """
     width: int = rule.params["min-chars"]
     keep_first: bool = rule.params.get("keep-first", False)
-    stripped = ((i, line.text.strip()) for i, line in enumerate(lines))
     # (index, key) of every non-blank line; lines too short to count break runs (None)
-    keyed = [(i, text[:width] if len(text) >= width else None) for i, text in stripped if text]
+    keyed = [(i, text[:width] if len(text) >= width else None)
+             for i, line in enumerate(lines) if (text := line.text.strip())]
     doomed: set[int] = set()
     for key, run in groupby(keyed, key=itemgetter(1)):
         copies = [i for i, _ in run]

@@ -148,7 +148,7 @@ class Cleaner:
                           kind: str = "auto", source: str | None = None) -> Cleaned:
         extracted = extract(capture, url=url, kind=kind, source=source)
         chosen: list[RuleSet | None] = []
-        signed = self.index.candidates("\n".join(line.text for line in extracted.lines)) \
+        signed = self.index.candidates("\n".join([line.text for line in extracted.lines])) \
             if url is None else []
 
         def choose(kept: Sequence[Line]) -> Iterable[Step]:
@@ -157,7 +157,7 @@ class Cleaner:
             if url is not None:
                 site = chosen[0] if chosen else self.index.for_url(url)
             else:
-                site = self.index.best(signed, "\n".join(line.text for line in kept)) \
+                site = self.index.best(signed, "\n".join([line.text for line in kept])) \
                     if signed else None
             chosen.append(site)
             return (self._site_steps[site.path] if site else ()) + self._generic_steps
