@@ -1,14 +1,22 @@
 """Turn the date text of a dateline into ISO 8601 (date, or date and time when one is given)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
-from dateutil import parser
+from dateutil import parser, tz
 
 # Two different defaults tell whether the text gave a time of day: a field the text
 # does not set comes from the default, so it differs between the two parses.
 _MIDNIGHT = datetime(2000, 1, 1, 0, 0, 0)
 _ODD_TIME = datetime(2001, 2, 2, 1, 1, 1)
+
+
+def _zone(name: str | None, offset: int | None) -> tzinfo | None:
+    """The zone of an offset the text gives. A name alone (EST, IST) is ambiguous, so
+    the time stays local to the page, without the warning dateutil would print."""
+    if offset is None:
+        return None
+    return tz.UTC if offset == 0 else tz.tzoffset(name, offset)
 
 
 def parse_date(text: str) -> str | None:
@@ -24,8 +32,8 @@ def parse_date(text: str) -> str | None:
     True
     """
     try:
-        first = parser.parse(text, default=_MIDNIGHT, fuzzy=True)
-        second = parser.parse(text, default=_ODD_TIME, fuzzy=True)
+        first = parser.parse(text, default=_MIDNIGHT, fuzzy=True, tzinfos=_zone)
+        second = parser.parse(text, default=_ODD_TIME, fuzzy=True, tzinfos=_zone)
     except (ValueError, OverflowError):
         return None
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):

@@ -384,6 +384,14 @@ def test_extract_meta_date_is_iso():
     assert out.removals == (Removal("t:rule", "dateline", 2, 0, 13, "April 4, 2023"),)
 
 
+@pytest.mark.filterwarnings("error")
+def test_dates_with_zone_names_parse_without_warnings():
+    # a zone name alone is ambiguous: the time stays as written; an offset is kept
+    assert parse_date("March 3, 2021 10:00 EDT") == "2021-03-03T10:00"
+    assert parse_date("March 3, 2021 10:00 +0200") == "2021-03-03T10:00+02:00"
+    assert parse_date("March 3, 2021 10:00 GMT") == "2021-03-03T10:00+00:00"
+
+
 def test_extract_meta_date_that_does_not_parse_keeps_its_text():
     rule = make_rule("extract-meta", category="dateline", field="date",
                      pattern=r"Posted: (?P<value>\w+ \w+)")
