@@ -2,16 +2,23 @@
 
 Rules know what they name; most captures come from sites no rule file describes, and
 their menus, teasers and footers are left in. This stage sees only the lines the rules
-kept. For each non-blank line it computes a few features of the line and of its
-neighbours (length, end punctuation, stop words, capitalisation, position, repetition,
-rule removals nearby, the shape of menus), turns them into the probability that the
-line is content with a logistic model, and smooths the probabilities along the page
-with a two-state hidden Markov model (content, boilerplate): an article body is mostly
-one contiguous run of lines. A line goes when its posterior probability of being
-boilerplate reaches the model's threshold; lines that read like prose need a stronger
-score. A guard backs off when the stage would take an unusual share of the capture's
-prose. The weights (``data/classifier.json``) are trained by
-``scripts/train_classifier.py``; inference is plain Python.
+kept. For each non-blank line it computes features of the line's text (length, end
+punctuation, stop words, capitalisation, digits, menu, comment and date shapes), of
+its neighbours and of windows around it, and of its place among the page's prose;
+turns them into the probability that the line is content with a logistic model; and
+smooths the probabilities along the page with a two-state hidden Markov model
+(content, boilerplate): an article body is mostly one contiguous run of lines. A line
+goes when its posterior probability of being boilerplate reaches the model's
+threshold; lines that read like prose need a stronger score. A guard backs off when
+the stage would take an unusual share of the capture's prose.
+
+Every feature depends on the texts of the non-blank lines alone, and the engine runs
+the stage (with the rules) to a fixed point, so cleaning is idempotent. The features
+of a line's text, its neighbours and windows are linear in per-line values, so each
+line's share of the scores folds into a few numbers cached by text (``logits``);
+``columns`` gives the same features one by one, for training. The weights
+(``data/classifier.json``) are trained by ``scripts/train_classifier.py``; inference
+is plain Python.
 """
 from __future__ import annotations
 
@@ -20,6 +27,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import accumulate, groupby
+from operator import itemgetter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -75,25 +84,53 @@ CUE_WORDS = ("©", "copyright", "rights reserved", "terms of", "privacy", "cooki
              "linkedin", "pinterest", "reddit", "follow us", "advertis", "sponsored", "photo",
              "image", "picture", "getty", "credit:", "afp")
 BYLINE_STARTS = ("by ", "von ", "par ", "por ", "di ", "door ")
-SHAPE_CACHE_LIMIT = 50_000  # short lines (menus, labels) recur across a site's pages
-SHAPE_CACHE_CHARS = 80
+LINE_CACHE_LIMIT = 100_000  # lines remembered by text: menus and labels recur across pages
 SHORT_WORDS = 4      # a "short" line, for menu runs
 PROSE_WORDS = 8      # a line this long, ending like a sentence, reads like prose
+BLOCK_GAP = 10       # what a line that is not prose costs the main block, in prose words
 HEADING_WORDS = (2, 20)  # a heading-shaped line (no end punctuation) right above kept prose stays
 GUARD_ALL_SHARE = 0.9  # the guard also backs off when this share of all words would go
 MIN_LINES = 10       # fewer non-blank lines than this is too little page to judge
-FEATURE_NAMES: tuple[str, ...] = (
+MAX_ROUNDS = 8       # a guard: real captures settle in two or three rounds
+SEARCHED_CHARS = 120  # the patterns below are tried on lines up to this long
+HEAD_CHARS = 100     # word shares are read from a line's first characters
+LOGIT_LIMIT = 13.8   # scores are clipped to P in [1e-6, 1 - 1e-6]
+# said:, Reply, Posted by, at 10:45 (only lines with ":", "repl", "posted" or "permalink" are tried)
+COMMENT_LIKE = re.compile(r"\b(?:said|wrote|says)\s*:|\brepl(?:y|ies)\b|\bposted (?:by|on|in)\b|"
+                          r"\bpermalink\b|\b(?:at|um|à|a las|alle|om)\s+\d{1,2}:\d\d\b",
+                          re.IGNORECASE)
+DIGIT = re.compile(r"\d")
+SEPARATORS = re.compile(r"[|•·»›/▸►]")
+BULLET = re.compile(r"(?:[•\-*–·▪●◦]|\d{1,2}[.)])\s")
+# Features of a line from its text alone; they fold into cached numbers per text.
+LINE_FEATURES: tuple[str, ...] = (
     "bias", "log_words", "words_le2", "words_3_6", "words_7_15", "words_ge30",
-    "terminal", "stop_share", "title_share", "alpha_share", "word_length", "repeated",
-    "symbols", "date_like", "rule_above", "rule_below", "position", "first_tenth",
-    "last_sixth", "char_position", "before_prose", "after_prose", "prose_distance",
-    "window_log_words", "window_terminal", "window_long", "prev_log_words",
-    "next_log_words", "prev_terminal", "next_terminal", "short_run", "starts_lower",
-    "short_unpunctuated", "prose", "inside_body", "window_prose",
+    "terminal", "stop_share", "title_share", "alpha_share", "word_length", "symbols",
+    "date_like", "starts_lower", "short_unpunctuated", "prose", "numeric_share",
+    "upper_share", "comment_like", "separators", "ends_colon", "bullet", "ellipsis",
+    "title_heading", "long",
 )
-PROSE = FEATURE_NAMES.index("prose")
-LOG_WORDS = FEATURE_NAMES.index("log_words")
-TERMINAL_FEATURE = FEATURE_NAMES.index("terminal")
+# A neighbour's line feature: (name, feature, -1 for the line above or 1 for the one below).
+NEIGHBOUR_FEATURES: tuple[tuple[str, str, int], ...] = tuple(
+    (f"{side}_{source}", source, offset)
+    for side, offset in (("prev", -1), ("next", 1))
+    for source in ("log_words", "terminal", "prose", "short_unpunctuated", "title_heading",
+                   "comment_like", "date_like"))
+# The mean of a line feature over the lines within ``radius`` of a line (the line itself
+# left out, lines past the page's ends counting as zero): (name, feature, radius).
+WINDOW_FEATURES: tuple[tuple[str, str, int], ...] = tuple(
+    (f"window{radius}_{source}", source, radius)
+    for radius in (3, 10)
+    for source in ("log_words", "terminal", "prose", "stop_share", "title_share",
+                   "short_unpunctuated", "comment_like", "date_like", "long"))
+# Features of a line's place among the page's prose; not linear in the lines' features.
+PAGE_FEATURES: tuple[str, ...] = (
+    "repeated", "before_prose", "after_prose", "prose_distance", "inside_body",
+    "prose_above", "short_run", "in_block", "before_block", "after_block", "block_distance",
+)
+FEATURE_NAMES: tuple[str, ...] = (LINE_FEATURES + tuple(f[0] for f in NEIGHBOUR_FEATURES)
+                                  + tuple(f[0] for f in WINDOW_FEATURES) + PAGE_FEATURES)
+RADII = tuple(sorted({f[2] for f in WINDOW_FEATURES}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,148 +175,142 @@ class Decision:
     backed_off: bool
 
 
-_SHAPES: dict[str, tuple[int, bool, int, int, int, int, bool, bool, bool]] = {}
-
-
-def _shape(text: str) -> tuple[int, bool, int, int, int, int, bool, bool, bool]:
-    """Per-line counts: words, terminal, stop words, title-case, alphabetic, chars, ..."""
-    return _by_text(_SHAPES, text, _measure)
+# What the page-level features need of a line: words, ends like a sentence, prose;
+# and of a page's lines, the same three as columns.
+Shape = tuple[int, bool, bool]
+Shapes = tuple[list[int], list[bool], list[bool]]
 
 
 def _by_text(cache: dict[str, Any], text: str, compute: Any) -> Any:
-    """``compute(text)``, remembered for short lines (menus and labels repeat across pages)."""
-    if len(text) > SHAPE_CACHE_CHARS:
-        return compute(text)
+    """``compute(text)``, remembered by text (lines repeat across pages and rounds)."""
     found = cache.get(text)
     if found is None:
-        if len(cache) >= SHAPE_CACHE_LIMIT:
+        if len(cache) >= LINE_CACHE_LIMIT:
             cache.clear()
         found = cache[text] = compute(text)
     return found
 
 
-def _measure(text: str) -> tuple[int, bool, int, int, int, int, bool, bool, bool]:
-    stripped = text.strip()
-    words = stripped.split()
-    lowered = stripped.lower().split()
-    n = len(words)
-    return (n, stripped[-1] in TERMINAL, sum(map(STOP_WORDS.__contains__, lowered)),
-            sum(map(str.istitle, words)), sum(map(str.isalpha, words)), len(stripped),
-            SYMBOLS.search(stripped) is not None,
-            n <= 8 and DATE_LIKE.search(stripped) is not None,
-            stripped[0].islower())
+def line_values(text: str) -> tuple[tuple[float, ...], Shape]:
+    """The LINE_FEATURES of one (non-blank) line, and its shape.
 
-
-def features(lines: Sequence[Line], removed: Sequence[int]) -> list[list[float]]:
-    """One feature vector (in FEATURE_NAMES order) per line of ``lines`` (all non-blank).
-
-    ``removed`` holds the numbers of the capture's lines the rules took out whole.
+    Word shares are read from the first HEAD_CHARS characters, and the patterns are
+    tried on short lines only, so that a long paragraph costs no more than a short one.
     """
-    return [list(row) for row in zip(*columns(lines, removed))]
+    stripped = text.strip()
+    count = stripped.count(" ") + 1
+    head = stripped[:HEAD_CHARS]
+    words = head.split()
+    lowered = head.lower()
+    n = len(words) or 1
+    stops = sum(map(STOP_WORDS.__contains__, lowered.split()))
+    titles = sum(map(str.istitle, words))
+    last = stripped[-1]
+    terminal = last in TERMINAL
+    prose = count >= PROSE_WORDS and terminal
+    short = count <= 8
+    searched = len(stripped) <= SEARCHED_CHARS
+    comment = searched and (":" in head or "repl" in lowered or "posted" in lowered
+                            or "permalink" in lowered) and COMMENT_LIKE.search(head) is not None
+    return ((
+        1.0, LOG1P[count] if count < 64 else math.log1p(count),
+        1.0 if count <= 2 else 0.0, 1.0 if 3 <= count <= 6 else 0.0,
+        1.0 if 7 <= count <= 15 else 0.0, 1.0 if count >= 30 else 0.0,
+        1.0 if terminal else 0.0, stops / n, titles / n, sum(map(str.isalpha, words)) / n,
+        min(len(head) / n, 12.0) / 10.0,
+        1.0 if searched and SYMBOLS.search(head) else 0.0,
+        1.0 if short and DIGIT.search(head) and DATE_LIKE.search(head) else 0.0,
+        1.0 if stripped[0].islower() else 0.0,
+        1.0 if count <= SHORT_WORDS and not terminal else 0.0, 1.0 if prose else 0.0,
+        sum(map(str.isdigit, words)) / n, sum(map(str.isupper, words)) / n,
+        1.0 if comment else 0.0,
+        1.0 if short and len(SEPARATORS.findall(head)) >= 2 else 0.0,
+        1.0 if last == ":" else 0.0, 1.0 if BULLET.match(head) else 0.0,
+        1.0 if stripped.endswith(("...", "…")) else 0.0,
+        1.0 if 2 <= count <= 12 and not terminal and titles * 5 >= n * 4 else 0.0,
+        1.0 if count >= 15 else 0.0,
+    ), (count, terminal, prose))
 
 
-def columns(lines: Sequence[Line], removed: Sequence[int]) -> list[list[float]]:
-    """The features column by column (FEATURE_NAMES order): cheaper than row by row."""
-    count = len(lines)
+_VALUES: dict[str, tuple[tuple[float, ...], Shape]] = {}
+
+
+def columns(texts: Sequence[str]) -> list[list[float]]:
+    """All features of a page's non-blank lines, column by column (FEATURE_NAMES order).
+
+    What training fits; ``logits`` computes the same scores faster.
+    """
+    count = len(texts)
     if not count:
         return [[] for _ in FEATURE_NAMES]
-    texts = [line.text for line in lines]
-    shapes = [_shape(text) for text in texts]
-    n, term, stops, titles, alphas, length, symbols, dates, lower = map(list, zip(*shapes))
+    values = [_by_text(_VALUES, text, line_values) for text in texts]
+    own = [list(col) for col in zip(*(v[0] for v in values))]
+    by_name = dict(zip(LINE_FEATURES, own))
+    out = list(own)
+    for _name, source, offset in NEIGHBOUR_FEATURES:
+        col = by_name[source]
+        out.append([0.0] + col[:-1] if offset < 0 else col[1:] + [0.0])
+    for _name, source, radius in WINDOW_FEATURES:
+        col = by_name[source]
+        total = list(accumulate(col, initial=0.0))
+        out.append([(total[min(i + radius + 1, count)] - total[max(i - radius, 0)] - x)
+                    / (2 * radius) for i, x in enumerate(col)])
+    shapes = [v[1] for v in values]
+    return out + page_columns(texts, ([s[0] for s in shapes], [s[1] for s in shapes],
+                                      [s[2] for s in shapes]))
+
+
+def page_columns(texts: Sequence[str], shapes: Shapes) -> list[list[float]]:
+    """The PAGE_FEATURES of a page's lines, from their texts and shapes."""
+    count = len(texts)
+    n, _terminal, prose = shapes
     repeats = Counter(texts)
-    nw = [w or 1 for w in n]
-    log_words = [LOG1P[w] if w < 64 else math.log1p(w) for w in n]
-    terminal = [1.0 if t else 0.0 for t in term]
-    long_ = [1.0 if w >= 15 else 0.0 for w in n]
-    prose = [w >= PROSE_WORDS and t for w, t in zip(n, term)]
-    short = [w <= SHORT_WORDS for w in n]
-    gaps = _gaps_with_removals([line.number for line in lines], sorted(removed))
-    pre_lw, pre_t, pre_l = _prefix(log_words), _prefix(terminal), _prefix(long_)
-    total_chars = sum(length) or 1
-    before = _prefix([float(c) for c in length])
+    prose_words = [float(w) if p else 0.0 for w, p in zip(n, prose)]
+    pre_pw = list(accumulate(prose_words, initial=0.0))
+    total_prose = pre_pw[-1] or 1.0
     prose_at = [i for i, p in enumerate(prose) if p]
     first_prose = prose_at[0] if prose_at else -1
     last_prose = prose_at[-1] if prose_at else count
     distance = _distance_to(prose, count)
-    pre_pw = _prefix([float(w) if p else 0.0 for w, p in zip(n, prose)])
-    total_prose = pre_pw[-1] or 1.0
-    pre_p = _prefix([1.0 if p else 0.0 for p in prose])
-    runs = _run_lengths(short)
+    runs = _run_lengths([w <= SHORT_WORDS for w in n])
+    start, end = _main_block(prose_words)
     idx = range(count)
-    lo3 = [max(0, i - 3) for i in idx]
-    hi3 = [min(count, i + 4) for i in idx]
-    lo5 = [max(0, i - 5) for i in idx]
-    hi5 = [min(count, i + 6) for i in idx]
-    lo10 = [max(0, i - 10) for i in idx]
-    hi10 = [min(count, i + 11) for i in idx]
-    span3 = [(h - lo - 1) or 1 for lo, h in zip(lo3, hi3)]
     return [
-        [1.0] * count,
-        log_words,
-        [1.0 if w <= 2 else 0.0 for w in n],
-        [1.0 if 3 <= w <= 6 else 0.0 for w in n],
-        [1.0 if 7 <= w <= 15 else 0.0 for w in n],
-        [1.0 if w >= 30 else 0.0 for w in n],
-        terminal,
-        [a / b for a, b in zip(stops, nw)],
-        [a / b for a, b in zip(titles, nw)],
-        [a / b for a, b in zip(alphas, nw)],
-        [min(a / b, 12.0) / 10.0 for a, b in zip(length, nw)],
         [1.0 if repeats[t] > 1 else 0.0 for t in texts],
-        [1.0 if x else 0.0 for x in symbols],
-        [1.0 if x else 0.0 for x in dates],
-        [1.0 if g else 0.0 for g in gaps[:-1]],
-        [1.0 if g else 0.0 for g in gaps[1:]],
-        [i / count for i in idx],
-        [1.0 if i < count / 10 else 0.0 for i in idx],
-        [1.0 if i >= count * 5 / 6 else 0.0 for i in idx],
-        [c / total_chars for c in before[:-1]],
         [1.0 if i < first_prose else 0.0 for i in idx],
         [1.0 if i > last_prose else 0.0 for i in idx],
-        [LOG1P[d] / 3.0 if d < 64 else math.log1p(d) / 3.0 for d in distance],
-        [(pre_lw[h] - pre_lw[lo] - x) / sp
-         for lo, h, x, sp in zip(lo3, hi3, log_words, span3)],
-        [(pre_t[h] - pre_t[lo] - x) / sp for lo, h, x, sp in zip(lo3, hi3, terminal, span3)],
-        [(pre_l[h] - pre_l[lo]) / (h - lo) for lo, h in zip(lo5, hi5)],
-        [0.0] + log_words[:-1],
-        log_words[1:] + [0.0],
-        [1.0] + terminal[:-1],
-        terminal[1:] + [1.0],
-        [LOG1P[r] / 3.0 if r < 64 else math.log1p(r) / 3.0 for r in runs],
-        [1.0 if x else 0.0 for x in lower],
-        [1.0 if s and not t else 0.0 for s, t in zip(short, term)],
-        [1.0 if p else 0.0 for p in prose],
+        [_log3(d) for d in distance],
         [2.0 * min(pre_pw[i], total_prose - pre_pw[i + 1]) / total_prose for i in idx],
-        [(pre_p[h] - pre_p[lo]) / (h - lo) for lo, h in zip(lo10, hi10)],
+        [pre_pw[i] / total_prose for i in idx],
+        [_log3(r) for r in runs],
+        [1.0 if start <= i < end else 0.0 for i in idx],
+        [1.0 if i < start else 0.0 for i in idx],
+        [1.0 if i >= end else 0.0 for i in idx],
+        [_log3(start - i if i < start else i - end + 1 if i >= end else 0) for i in idx],
     ]
 
 
 LOG1P = [math.log1p(i) for i in range(64)]
 
 
-def _prefix(values: Sequence[float]) -> list[float]:
-    out = [0.0]
-    total = 0.0
-    for value in values:
-        total += value
-        out.append(total)
-    return out
+def _log3(value: int) -> float:
+    return LOG1P[value] / 3.0 if value < 64 else math.log1p(value) / 3.0
 
 
-def _gaps_with_removals(numbers: Sequence[int], removed: Sequence[int]) -> list[bool]:
-    """gap[i]: a removed line lies between line i-1 and line i (gap[0]: before the first)."""
-    gaps = [False] * (len(numbers) + 1)
-    if not removed:
-        return gaps
-    j = 0
-    previous = 0
-    for i, number in enumerate(numbers + [math.inf]):  # type: ignore[operator]
-        while j < len(removed) and removed[j] < number:
-            if removed[j] > previous:
-                gaps[i] = True
-            j += 1
-        previous = number
-    return gaps
+def _main_block(prose_words: Sequence[float]) -> tuple[int, int]:
+    """The run of lines with the most prose words, each other line costing BLOCK_GAP.
+
+    Returns ``(start, end)`` (end exclusive); ``(0, 0)`` when the page has no prose.
+    """
+    best, best_start, best_end = 0.0, 0, 0
+    total, start = 0.0, 0
+    for i, words in enumerate(prose_words):
+        total += words if words else -BLOCK_GAP
+        if total <= 0.0:
+            total, start = 0.0, i + 1
+        elif total > best:
+            best, best_start, best_end = total, start, i + 1
+    return best_start, best_end
 
 
 def _distance_to(flags: Sequence[bool], count: int) -> list[int]:
@@ -300,75 +331,185 @@ def _distance_to(flags: Sequence[bool], count: int) -> list[int]:
 
 def _run_lengths(flags: Sequence[bool]) -> list[int]:
     """For each flagged line, the length of the run of flagged lines it is in."""
-    out = [0] * len(flags)
-    i = 0
-    while i < len(flags):
-        if not flags[i]:
-            i += 1
-            continue
-        j = i
-        while j < len(flags) and flags[j]:
-            j += 1
-        for k in range(i, j):
-            out[k] = j - i
-        i = j
+    out: list[int] = []
+    for flag, run in groupby(flags):
+        size = len(list(run))
+        out.extend([size if flag else 0] * size)
     return out
 
 
-def content_probabilities(model: LineModel, rows: Sequence[Sequence[float]]) -> list[float]:
-    """The logistic model's P(content) for each feature row."""
-    return _sigmoids([sum(map(float.__mul__, model.weights, row)) for row in rows])
+@dataclass(frozen=True, slots=True)
+class _Folded:
+    """A model's weights regrouped so that every line's share of the scores is a few numbers.
+
+    ``own``: weights on the line's features (less the windows' share of the line itself);
+    ``lent``: per (features, weights) pair, what the line lends the line below, the
+    line above, and the lines around it within each radius of RADII.
+    """
+
+    own: tuple[float, ...]
+    lent: tuple[tuple[Any, tuple[float, ...]], ...]
+    page: tuple[float, ...]
+    scores: dict[str, tuple[float, ...]]
 
 
-def column_probabilities(model: LineModel, cols: Sequence[Sequence[float]]) -> list[float]:
-    """The same from feature columns (what inference computes)."""
+def _fold(weights: tuple[float, ...]) -> _Folded:
+    width = len(LINE_FEATURES)
+    index = {name: i for i, name in enumerate(LINE_FEATURES)}
+    own = list(weights[:width])
+    lent: list[dict[int, float]] = [{} for _ in range(2 + len(RADII))]  # below, above, radii
+    at = width
+    for _name, source, offset in NEIGHBOUR_FEATURES:
+        part = lent[0 if offset < 0 else 1]
+        part[index[source]] = part.get(index[source], 0.0) + weights[at]
+        at += 1
+    for _name, source, radius in WINDOW_FEATURES:
+        share = weights[at] / (2 * radius)
+        part = lent[2 + RADII.index(radius)]
+        part[index[source]] = part.get(index[source], 0.0) + share
+        own[index[source]] -= share
+        at += 1
+    return _Folded(tuple(own), tuple((itemgetter(*sorted(part), 0), tuple(part[k] for k in sorted(part))
+                                      + (0.0,)) for part in lent),
+                   tuple(weights[at:]), {})
+
+
+_FOLDED: dict[tuple[float, ...], _Folded] = {}
+# a line's cached share: own score, lent below, lent above, lent per radius; words, ends, prose
+_SHARE_WORDS = 3 + len(RADII)
+
+
+def logits(model: LineModel, texts: Sequence[str]) -> tuple[list[float], Shapes]:
+    """The logistic model's log-odds of content for each line, and the lines' shapes.
+
+    The same scores as ``columns`` and the weights give, computed faster: the features
+    of a line and of its neighbours and windows are linear, so each line's share of
+    its own score and of its neighbours' is a few numbers cached by text; only the
+    page features are computed for every page.
+    """
+    folded = _FOLDED.get(model.weights)
+    if folded is None:
+        if len(_FOLDED) >= 4:  # models of a training run come and go
+            _FOLDED.clear()
+        folded = _FOLDED[model.weights] = _fold(model.weights)
+    cache = folded.scores
+    found = list(map(cache.get, texts))
+    if None in found:
+        mul = float.__mul__
+        for i, entry in enumerate(found):
+            if entry is None:
+                text = texts[i]
+                values, shape = line_values(text)
+                if len(cache) >= LINE_CACHE_LIMIT:
+                    cache.clear()
+                found[i] = cache[text] = (
+                    sum(map(mul, folded.own, values)),
+                    *(sum(map(mul, w, pick(values))) for pick, w in folded.lent), *shape)
+    count = len(found)
+    own, down, up, *windows, words, terminal, prose = map(list, zip(*found))
+    z = [a + b + c for a, b, c in zip(own, [0.0] + down[:-1], up[1:] + [0.0])]
+    for radius, lent in zip(RADII, windows):
+        total = list(accumulate(lent, initial=0.0))
+        high = total[radius + 1:] + [total[-1]] * radius
+        low = [0.0] * radius + total[:count - radius] if count > radius else [0.0] * count
+        z = [a + h - lo for a, h, lo in zip(z, high, low)]
+    shapes = (words, terminal, prose)
+    return [a + b for a, b in zip(z, _page_scores(folded.page, texts, shapes))], shapes
+
+
+def _page_scores(weights: Sequence[float], texts: Sequence[str], shapes: Shapes) -> list[float]:
+    """``weights`` times ``page_columns``, summed per line, built a stretch at a time."""
+    (w_repeated, w_before_prose, w_after_prose, w_distance, w_inside, w_above, w_run, w_in_block,
+     w_before_block, w_after_block, w_block_distance) = weights
+    count = len(texts)
+    words, _terminal, prose = shapes
+    prose_words = [float(w) if p else 0.0 for w, p in zip(words, prose)]
+    start, end = _main_block(prose_words)
+    prose_at = [i for i, p in enumerate(prose) if p]
+    first = prose_at[0] if prose_at else -1
+    last = prose_at[-1] if prose_at else count
+    # the stretches between these points are constant in the indicator features
+    points = sorted({0, count} | {p for p in (first, last + 1, start, end) if 0 < p < count})
+    out: list[float] = []
+    for a, b in zip(points, points[1:]):
+        out.extend([w_before_prose * (a < first) + w_after_prose * (a > last)
+                    + w_in_block * (start <= a < end) + w_before_block * (a < start)
+                    + w_after_block * (a >= end)] * (b - a))
+    logs = _LOG3[:count + 1] if count < len(_LOG3) else [_log3(d) for d in range(count + 1)]
+    distance = (logs[start:0:-1] + [0.0] * (end - start) + logs[1:count - end + 1])
+    # distance to the nearest prose line: up to the first, between two, after the last
+    if prose_at:
+        near = logs[first:0:-1]
+        for a, b in zip(prose_at, prose_at[1:]):
+            gap = b - a - 1
+            half = (gap + 1) // 2
+            near += [0.0] + logs[1:half + 1] + logs[gap - half:0:-1]
+        near += [0.0] + logs[1:count - last]
+    else:
+        near = [logs[count]] * count
+    runs: list[float] = []
+    for short, run in groupby(w <= SHORT_WORDS for w in words):
+        size = len(list(run))
+        runs.extend([w_run * logs[size] if short else 0.0] * size)
+    total = list(accumulate(prose_words, initial=0.0))
+    whole = total[-1] or 1.0
+    inside, above = 2.0 * w_inside / whole, w_above / whole
+    repeats = Counter(texts)
+    repeated = [w_repeated if repeats[t] > 1 else 0.0 for t in texts] \
+        if len(repeats) < count else [0.0] * count
+    return [o + w_block_distance * d + w_distance * e + r + x
+            + inside * (lo if lo < whole - hi else whole - hi) + above * lo
+            for o, d, e, r, x, lo, hi in zip(out, distance, near, runs, repeated, total, total[1:])]
+
+
+_LOG3 = [math.log1p(i) / 3.0 for i in range(4096)]
+
+
+def content_probabilities(model: LineModel, cols: Sequence[Sequence[float]]) -> list[float]:
+    """The logistic model's P(content) from feature columns (as ``columns`` gives them)."""
     z = [0.0] * len(cols[0])
     for weight, col in zip(model.weights, cols):
         if weight:
             z = [a + weight * b for a, b in zip(z, col)]
-    return _sigmoids(z)
+    return [1.0 / (1.0 + math.exp(-v)) if v > -30 else 0.0 for v in z]
 
 
-def _sigmoids(z: Sequence[float]) -> list[float]:
-    exp = math.exp
-    return [1.0 / (1.0 + exp(-v)) if v > -30 else 0.0 for v in z]
+def smooth(model: LineModel, z: Sequence[float]) -> list[float]:
+    """The odds of boilerplate for each line given the whole page (forward-backward).
 
-
-def smooth(model: LineModel, p_content: Sequence[float]) -> list[float]:
-    """P(boilerplate) for each line given the whole page (forward-backward, two states).
-
-    Emissions are the classifier's posteriors divided by the class priors (scaled
-    likelihoods); the transitions make a state likely to continue on the next line.
+    ``z`` holds the classifier's log-odds of content. Emissions are its posteriors
+    divided by the class priors (scaled likelihoods); the transitions make a state
+    likely to continue on the next line. Both passes carry the ratio of the two
+    states' messages, so each line costs one expression.
     """
-    count = len(p_content)
+    count = len(z)
     if not count:
         return []
     prior = model.prior_content
     cc, bb = model.stay_content, model.stay_boilerplate
     cb, bc = 1.0 - cc, 1.0 - bb
-    eps = 1e-6
-    ec = [max(p, eps) / prior for p in p_content]
-    eb = [max(1.0 - p, eps) / (1.0 - prior) for p in p_content]
-    fc, fb = [0.0] * count, [0.0] * count
-    a, b = prior * ec[0], (1.0 - prior) * eb[0]
-    s = a + b
-    fc[0], fb[0] = a / s, b / s
+    scale = prior / (1.0 - prior)
+    exp, limit = math.exp, LOGIT_LIMIT
+    # e[i] = P(line | boilerplate) / P(line | content)
+    e = [scale * exp(-v if -limit < v < limit else -limit if v > 0 else limit) for v in z]
+    forward = [0.0] * count
+    r = e[0] / scale  # P(boilerplate, line 0) / P(content, line 0)
+    forward[0] = r
     for i in range(1, count):
-        a = (fc[i - 1] * cc + fb[i - 1] * bc) * ec[i]
-        b = (fc[i - 1] * cb + fb[i - 1] * bb) * eb[i]
-        s = a + b
-        fc[i], fb[i] = a / s, b / s
+        r = (cb + r * bb) / (cc + r * bc) * e[i]
+        forward[i] = r
     out = [0.0] * count
-    rc, rb = 1.0, 1.0
+    q = 1.0  # backward message ratio
     for i in range(count - 1, -1, -1):
-        a, b = fc[i] * rc, fb[i] * rb
-        out[i] = b / (a + b)
-        # backward message for line i-1
-        nc = cc * ec[i] * rc + cb * eb[i] * rb
-        nb = bc * ec[i] * rc + bb * eb[i] * rb
-        s = nc + nb
-        rc, rb = nc / s, nb / s
+        out[i] = forward[i] * q
+        x = e[i] * q
+        q = (bc + bb * x) / (cc + cb * x)
     return out
+
+
+def probabilities(odds: Sequence[float]) -> list[float]:
+    """P(boilerplate) from the odds ``smooth`` gives."""
+    return [o / (1.0 + o) for o in odds]
 
 
 _CATEGORIES: dict[str, str] = {}
@@ -392,56 +533,52 @@ def _categorise(text: str) -> str:
     return "navigation" if words <= 8 else "promo"
 
 
-def select(model: LineModel, cols: Sequence[Sequence[float]],
-           scores: Sequence[float]) -> tuple[list[int], bool]:
+def select(model: LineModel, shapes: Shapes, odds: Sequence[float]) -> tuple[list[int], bool]:
     """Indexes of the lines to remove, and whether the guard backed off.
 
-    A line goes when its score reaches the threshold (a stronger one for prose). When
-    that would take more than ``guard_share`` of the prose words, or nearly every word,
-    the guard backs off to the rules' result: the stage removes nothing. A
-    heading-shaped line right above a kept prose line stays (POLICY: headlines and
-    subheadings are content).
+    A line goes when its probability of boilerplate reaches the threshold (a stronger
+    one for prose). When that would take more than ``guard_share`` of the prose words,
+    or nearly every word, the guard backs off to the rules' result: the stage removes
+    nothing. A heading-shaped line right above a kept prose line stays (POLICY:
+    headlines and subheadings are content).
     """
-    count = len(scores)
+    count = len(odds)
     if count < MIN_LINES:
         return [], False
-    prose_words = all_words = lost_prose = lost_all = 0.0
-    doomed: list[int] = []
-    prose = [x > 0.5 for x in cols[PROSE]]
-    word_counts = [round(math.expm1(x)) for x in cols[LOG_WORDS]]
-    for i, score in enumerate(scores):
-        words = word_counts[i]
-        all_words += words
-        if prose[i]:
-            prose_words += words
-        if score >= (model.prose_threshold if prose[i] else model.threshold):
-            doomed.append(i)
-            lost_all += words
-            if prose[i]:
-                lost_prose += words
-    backed_off = bool(doomed) and (lost_prose > model.guard_share * prose_words
-                                   or lost_all > GUARD_ALL_SHARE * all_words)
-    if backed_off:
+    words, terminal, prose = shapes
+    limit = _odds(model.threshold)
+    prose_limit = _odds(model.prose_threshold)
+    doomed = [i for i, o in enumerate(odds) if o >= limit and (o >= prose_limit or not prose[i])]
+    if not doomed:
+        return [], False
+    lost_all = sum(words[i] for i in doomed)
+    lost_prose = sum(words[i] for i in doomed if prose[i])
+    prose_words = sum(w for w, p in zip(words, prose) if p)
+    if lost_prose > model.guard_share * prose_words or lost_all > GUARD_ALL_SHARE * sum(words):
         return [], True
-    if doomed:
-        gone = set(doomed)
-        low, high = HEADING_WORDS
-        terminal = cols[TERMINAL_FEATURE]
-        doomed = [i for i in doomed
-                  if not (i + 1 < count and prose[i + 1] and i + 1 not in gone
-                          and terminal[i] < 0.5 and low <= word_counts[i] <= high)]
-    return doomed, backed_off
+    gone = set(doomed)
+    low, high = HEADING_WORDS
+    return [i for i in doomed
+            if not (i + 1 < count and prose[i + 1] and i + 1 not in gone
+                    and not terminal[i] and low <= words[i] <= high)], False
 
 
-def decide(model: LineModel, kept: Sequence[Line], removed: Sequence[int],
-           keep: frozenset[str] = frozenset()) -> Decision:
-    """The model's removals among ``kept`` (the lines the rules left)."""
+def _odds(p: float) -> float:
+    return p / (1.0 - p) if p < 1.0 else math.inf
+
+
+def decide(model: LineModel, kept: Sequence[Line], keep: frozenset[str] = frozenset()) -> Decision:
+    """One round of the model's removals among ``kept`` (the lines the rules left).
+
+    What the stage decides depends only on the texts of the non-blank lines, in order:
+    cleaning its own output again sees the same page, less what it removed.
+    """
     lines = [line for line in kept if line.text.strip()]
     if len(lines) < MIN_LINES:  # too little page to judge (``select`` says the same)
         return Decision((), False)
-    cols = columns(lines, removed)
-    scores = smooth(model, column_probabilities(model, cols))
-    doomed, backed_off = select(model, cols, scores)
+    z, shapes = logits(model, [line.text for line in lines])
+    odds = smooth(model, z)
+    doomed, backed_off = select(model, shapes, odds)
     removals = []
     for i in doomed:
         line = lines[i]
@@ -449,17 +586,15 @@ def decide(model: LineModel, kept: Sequence[Line], removed: Sequence[int],
         if category in keep:
             continue
         removals.append(Removal(f"{MODEL_RULE_PREFIX}{model.name}", category, line.number, 0,
-                                len(line.text), line.text, round(scores[i], 3)))
+                                len(line.text), line.text, round(odds[i] / (1.0 + odds[i]), 3)))
     return Decision(tuple(removals), backed_off)
 
 
-def run_stage(model: LineModel, state: Any, keep: frozenset[str] = frozenset()) -> bool:
-    """Apply the model to a rule pass's state (``PassState``) in place; True if it backed off."""
-    kept_numbers = {line.number for line in state.kept}
-    removed = sorted({r.line for r in state.removals} - kept_numbers)
-    decision = decide(model, state.kept, removed, keep)
+def run_stage(model: LineModel, state: Any, keep: frozenset[str] = frozenset()) -> Decision:
+    """One round of the model on a rule pass's state (``PassState``), applied in place."""
+    decision = decide(model, state.kept, keep)
     if decision.removals:
         gone = {r.line for r in decision.removals}
         state.kept = tuple(line for line in state.kept if line.number not in gone)
         state.removals.extend(decision.removals)
-    return decision.backed_off
+    return decision

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import regex
 
-from .classifier import LineModel, load_models, run_stage
+from .classifier import MAX_ROUNDS, LineModel, load_models, run_stage
 from .errors import CleanerError, PatternTimeout
 from .extract import extract
 from .matching import SiteIndex, host_of
@@ -30,15 +30,17 @@ StepChooser = Callable[[Sequence[Line]], Iterable[Step]]
 
 
 def run_passes(lines: Sequence[Line], choose: StepChooser, keep: frozenset[str] = frozenset(),
-               timeout: float = DEFAULT_TIMEOUT) -> PassState:
+               timeout: float = DEFAULT_TIMEOUT, state: PassState | None = None) -> PassState:
     """Apply the chosen rules pass after pass until a pass removes nothing.
 
     One removal can bring others into reach (two caption copies that an advert kept
     apart, a by-line that moves into the first lines, a site whose signature only
     other boilerplate hid), so a single pass would leave text that a second cleaning
-    changes. Stopping at a fixed point makes cleaning idempotent.
+    changes. Stopping at a fixed point makes cleaning idempotent. ``state`` continues
+    the passes of an earlier call on what it left.
     """
-    state = PassState(kept=tuple(lines))
+    if state is None:
+        state = PassState(kept=tuple(lines))
     strays: list[int] | None = None
     for _ in range(MAX_PASSES):
         before = len(state.removals)
@@ -164,9 +166,9 @@ class Cleaner:
 
         try:
             state = run_passes(extracted.lines, choose, self.keep, self.timeout)
+            backed_off = self._settle(state, extracted.lines, choose, extracted.kind)
         except PatternTimeout as exc:
             raise PatternTimeout(exc.rule_id, exc.seconds, source) from None
-        backed_off = self._generic_stage(state, extracted.kind)
         return Cleaned(text=assemble(state.kept),
                        metadata=self._metadata(state, extracted.metadata, chosen[0], url),
                        paywalled="subscription" in state.matched,
@@ -174,10 +176,34 @@ class Cleaner:
                        removals=tuple(sorted(state.removals, key=lambda r: r.line)),
                        lines=extracted.lines, model_backed_off=backed_off)
 
-    def _generic_stage(self, state: PassState, kind: str) -> bool:
-        """The model's removals after the rules; True when its guard backed off."""
+    def _settle(self, state: PassState, lines: Sequence[Line], choose: StepChooser,
+                kind: str) -> bool:
+        """Run the generic stage to a fixed point; True when it backed off.
+
+        The rules run again after each round that removed lines (its removals can
+        bring a rule into reach), until a round removes nothing: cleaning the result
+        again then finds nothing more to remove. A page that has not settled after
+        MAX_ROUNDS rounds goes back to the rules' result, which cleaning again would
+        lead to the same end.
+        """
+        before = PassState(kept=state.kept, removals=list(state.removals),
+                           meta=dict(state.meta), matched=set(state.matched))
+        for _ in range(MAX_ROUNDS):
+            removed, backed_off = self._generic_stage(state, kind)
+            if not removed:
+                return backed_off
+            run_passes(lines, choose, self.keep, self.timeout, state)
+        state.kept, state.removals = before.kept, before.removals
+        state.meta, state.matched = before.meta, before.matched
+        return True
+
+    def _generic_stage(self, state: PassState, kind: str) -> tuple[bool, bool]:
+        """One round of the model's removals: whether it removed lines, whether it backed off."""
         model = self._models.get(kind)
-        return run_stage(model, state, self.keep) if model is not None else False
+        if model is None:
+            return False, False
+        decision = run_stage(model, state, self.keep)
+        return bool(decision.removals), decision.backed_off
 
     @staticmethod
     def _metadata(state: PassState, found: Metadata, site: RuleSet | None,

@@ -14,8 +14,10 @@ extracts from its HTML) it fits an L2-regularised logistic regression on the lin
 features of ``cleaner.classifier``, estimates the two-state HMM's transitions from the
 label sequences, and picks the thresholds and the guard on out-of-fold predictions
 (grouped by site, so no site is both trained and scored on) to maximise the
-benchmark's F1 with recall held at ``--min-recall``. It prints cross-validated and
-training-set figures, then fits on every page and writes the weights.
+benchmark's F1 with recall held at ``--min-recall``. Scoring runs the stage as it
+ships: round after round until a round removes nothing (``settle``). It prints
+cross-validated and training-set figures (both are also written beside the weights),
+then fits on every page and writes the weights.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ import re
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +39,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from cleaner import Cleaner
-from cleaner.classifier import FEATURE_NAMES, select, LineModel, content_probabilities, features, smooth
+import cleaner.classifier
+from cleaner.classifier import (FEATURE_NAMES, MAX_ROUNDS, MIN_LINES, LineModel, columns,
+                                logits, select, smooth)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -50,24 +55,22 @@ C = 0.5  # inverse regularisation strength of the logistic regression
 
 
 class Recorder(Cleaner):
-    """A rules-only cleaner that keeps what the generic stage would be given."""
+    """A rules-only cleaner that keeps the lines the generic stage would be given."""
 
     def __init__(self) -> None:
         super().__init__(use_model=False)
-        self.seen: tuple[tuple, list[int]] | None = None
+        self.seen: tuple = ()
 
     def _generic_stage(self, state, kind):  # type: ignore[no-untyped-def]
-        kept_numbers = {line.number for line in state.kept}
-        removed = sorted({r.line for r in state.removals} - kept_numbers)
-        self.seen = (state.kept, removed)
-        return False
+        self.seen = state.kept
+        return False, False
 
 
 _RECORDER: Recorder | None = None
 
 
 def prepare(args: tuple[str, str, str, str]) -> dict | None:
-    """Rules-only pass over one page: the kept lines, features, labels and truth."""
+    """Rules-only pass over one page: the kept lines, their labels and the truth."""
     global _RECORDER
     kind, raw, truth, group = args
     if _RECORDER is None:
@@ -76,16 +79,14 @@ def prepare(args: tuple[str, str, str, str]) -> dict | None:
         _RECORDER.clean_and_explain(raw, kind=kind)
     except Exception:  # a page the cleaner cannot read scores as it is, untrained on
         return None
-    assert _RECORDER.seen is not None
-    kept, removed = _RECORDER.seen
-    lines = [line for line in kept if line.text.strip()]
+    texts = [line.text for line in _RECORDER.seen if line.text.strip()]
     truth_tokens = TOKEN.findall(truth)
     grams4 = set(zip(*(truth_tokens[i:] for i in range(4))))
     short = {n: set(zip(*(truth_tokens[i:] for i in range(n)))) for n in (1, 2, 3)}
     labels = []
     tokens = []
-    for line in lines:
-        toks = TOKEN.findall(line.text)
+    for text in texts:
+        toks = TOKEN.findall(text)
         tokens.append(toks)
         if len(toks) >= 4:
             grams = list(zip(*(toks[i:] for i in range(4))))
@@ -94,12 +95,15 @@ def prepare(args: tuple[str, str, str, str]) -> dict | None:
             labels.append(int(tuple(toks) in short[len(toks)]))
         else:
             labels.append(0)
-    rows = features(lines, removed)
-    return {"group": group, "rows": rows, "labels": labels,
+    return {"group": group, "texts": texts, "labels": labels, "tokens": tokens,
+            "truth": shingles(truth_tokens)}
 
-            "tokens": tokens, "truth": Counter(zip(*(truth_tokens[i:] for i in range(4))))
-            if len(truth_tokens) >= 4 else Counter([tuple(truth_tokens)] if truth_tokens else []),
-            "prose": [row[FEATURE_NAMES.index("prose")] > 0.5 for row in rows]}
+
+def shingles(tokens: list[str]) -> Counter:
+    """The benchmark's unit: the multiset of word 4-grams (one shorter one for a short text)."""
+    if len(tokens) >= 4:
+        return Counter(zip(*(tokens[i:] for i in range(4))))
+    return Counter([tuple(tokens)] if tokens else [])
 
 
 def load_pages(data: Path, kind: str, cache: Path | None) -> list[dict]:
@@ -129,8 +133,7 @@ def load_pages(data: Path, kind: str, cache: Path | None) -> list[dict]:
 def page_scores(page: dict, keep: list[bool]) -> tuple[float | None, float | None]:
     """The benchmark's per-page precision and recall of the kept lines (4-gram multisets)."""
     toks = [t for t, k in zip(page["tokens"], keep) if k for t in t]
-    pred = Counter(zip(*(toks[i:] for i in range(4)))) if len(toks) >= 4 else \
-        Counter([tuple(toks)] if toks else [])
+    pred = shingles(toks)
     truth = page["truth"]
     tp = sum((pred & truth).values())
     fp = sum(pred.values()) - tp
@@ -153,7 +156,7 @@ def pooled(pages: list[dict], keeps: list[list[bool]]) -> tuple[float, float, fl
 
 
 def transitions(pages: list[dict]) -> tuple[float, float, float]:
-    counts = Counter()
+    counts: Counter = Counter()
     for page in pages:
         labels = page["labels"]
         counts.update(zip(labels, labels[1:]))
@@ -163,58 +166,70 @@ def transitions(pages: list[dict]) -> tuple[float, float, float]:
     return stay_c, stay_b, prior
 
 
-def fit(pages: list[dict], kind: str) -> tuple[list[float], float, float, float]:
-    x = np.array([row for p in pages for row in p["rows"]])
+def fit(pages: list[dict]) -> tuple[list[float], float, float, float]:
+    x = np.array([row for p in pages for row in zip(*p["columns"])])
     y = np.array([label for p in pages for label in p["labels"]])
     weight = np.array([math.sqrt(min(len(t), 60) + 1) for p in pages for t in p["tokens"]])
-    model = LogisticRegression(C=C, max_iter=2000, fit_intercept=False)
+    model = LogisticRegression(C=C, max_iter=3000, fit_intercept=False)
     model.fit(x, y, sample_weight=weight)
     stay_c, stay_b, prior = transitions(pages)
     return [float(w) for w in model.coef_[0]], stay_c, stay_b, prior
 
 
-def as_model(kind: str, weights, stay_c, stay_b, prior, threshold=0.5, prose_threshold=0.9,
+def as_model(name: str, weights, stay_c, stay_b, prior, threshold=0.5, prose_threshold=0.9,
              guard_share=0.5) -> LineModel:
-    return LineModel(f"{kind}-lines", tuple(weights), stay_c, stay_b, prior, threshold, prose_threshold,
+    return LineModel(name, tuple(weights), stay_c, stay_b, prior, threshold, prose_threshold,
                      guard_share)
 
 
-def keeps_for(model: LineModel, page: dict, scores: list[float]) -> list[bool]:
-    """Which lines survive, as the shipped stage chooses them (guard included)."""
-    doomed, _backed_off = select(model, [list(c) for c in zip(*page["rows"])] or
-                                 [[] for _ in FEATURE_NAMES], scores)
-    keep = [True] * len(scores)
-    for i in doomed:
-        keep[i] = False
+def settle(model: LineModel, texts: list[str]) -> list[bool]:
+    """Which lines survive the stage's rounds, as the shipped stage runs them (guard included)."""
+    alive = list(range(len(texts)))
+    for _ in range(MAX_ROUNDS):
+        if len(alive) < MIN_LINES:
+            break
+        z, shapes = logits(model, [texts[i] for i in alive])
+        doomed, _backed_off = select(model, shapes, smooth(model, z))
+        if not doomed:
+            break
+        gone = set(doomed)
+        alive = [a for j, a in enumerate(alive) if j not in gone]
+    else:  # no fixed point within MAX_ROUNDS rounds: the stage backs off
+        return [True] * len(texts)
+    keep = [False] * len(texts)
+    for i in alive:
+        keep[i] = True
     return keep
 
 
-def tune(pages: list[dict], scores: list[list[float]], base: LineModel, min_recall: float):
-    """The thresholds and guard with the best pooled F1 whose recall stays >= min_recall."""
-    grid = {"threshold": (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.999),
-            "prose_threshold": (0.9, 0.95, 0.98, 0.99, 0.995, 0.999),
+def tune(pages: list[dict], models: list[LineModel], min_recall: float):
+    """The thresholds and guard with the best pooled F1 whose recall stays >= min_recall.
+
+    ``models[i]`` is the model that scores page i (out of fold while cross-validating).
+    """
+    grid = {"threshold": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999),
+            "prose_threshold": (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999),
             "guard_share": (0.3, 0.5, 0.7, 0.9)}
-    current = {"threshold": 0.8, "prose_threshold": 0.98, "guard_share": 0.5}
+    current = {"threshold": 0.7, "prose_threshold": 0.95, "guard_share": 0.5}
     best = None
-    cache: dict = {}
+    seen: dict = {}
     for _round in range(2):  # coordinate search: one knob at a time, twice over
         for knob, values in grid.items():
             for value in values:
                 trial = dict(current, **{knob: value})
                 trial["prose_threshold"] = max(trial["prose_threshold"], trial["threshold"])
                 key_t = tuple(sorted(trial.items()))
-                if key_t not in cache:
-                    model = LineModel(base.name, base.weights, base.stay_content,
-                                      base.stay_boilerplate, base.prior_content, **trial)
-                    keeps = [keeps_for(model, p, s) for p, s in zip(pages, scores)]
-                    cache[key_t] = (model, pooled(pages, keeps))
-                model, (p, r, f) = cache[key_t]
+                if key_t not in seen:
+                    keeps = [settle(replace(m, **trial), p["texts"]) for p, m in zip(pages, models)]
+                    seen[key_t] = pooled(pages, keeps)
+                p, r, f = seen[key_t]
                 ok = r >= min_recall
                 key = (ok, f if ok else r)
                 if best is None or key > best[0]:
-                    best = (key, model, (p, r, f))
+                    best = (key, trial, (p, r, f))
                     current = trial
     assert best is not None
+    print(f"  best of {len(seen)} settings: {best[1]}", file=sys.stderr)
     return best[1], best[2]
 
 
@@ -232,30 +247,28 @@ def main() -> int:
         print(f"benchmark data not found at {args.data}: nothing to train on", file=sys.stderr)
         return 2
     shipped = json.loads(args.output.read_text()) if args.output.is_file() else {}
+    cleaner.classifier.LINE_CACHE_LIMIT = 10_000_000  # every line of the training pages
+    floors = dict(item.split("=") for item in args.min_recall.split(","))
     for kind in args.kinds.split(","):
         pages = load_pages(args.data, kind, args.cache)
+        for page in pages:
+            page["columns"] = columns(page["texts"])
         print(f"{kind}: {len(pages)} pages, {sum(len(p['labels']) for p in pages)} lines, "
               f"{np.mean([l for p in pages for l in p['labels']]):.3f} content", file=sys.stderr)
         groups = [p["group"] for p in pages]
-        oof: list[list[float]] = [[] for _ in pages]
-        folds = list(GroupKFold(FOLDS).split(pages, groups=groups))
-        for train, test in folds:
-            part = [pages[i] for i in train]
-            model = as_model(kind, *fit(part, kind))
+        oof: list[LineModel] = [None] * len(pages)  # type: ignore[list-item]
+        for fold, (train, test) in enumerate(GroupKFold(FOLDS).split(pages, groups=groups)):
+            model = as_model(f"{kind}-fold{fold}", *fit([pages[i] for i in train]))
             for i in test:
-                oof[i] = smooth(model, content_probabilities(model, pages[i]["rows"]))
-        weights, stay_c, stay_b, prior = fit(pages, kind)
-        base = as_model(kind, weights, stay_c, stay_b, prior)
-        floors = dict(item.split("=") for item in args.min_recall.split(","))
-        tuned, (p, r, f) = tune(pages, oof, base, float(floors[kind]))
+                oof[i] = model
+        trial, (p, r, f) = tune(pages, oof, float(floors[kind]))
         print(f"{kind}: cross-validated by site group ({FOLDS} folds): "
-              f"P {p:.3f} R {r:.3f} F1 {f:.3f}  (threshold {tuned.threshold}, "
-              f"prose {tuned.prose_threshold}, guard {tuned.guard_share})", file=sys.stderr)
+              f"P {p:.3f} R {r:.3f} F1 {f:.3f}", file=sys.stderr)
         rules_only = pooled(pages, [[True] * len(p["labels"]) for p in pages])
         print(f"{kind}: rules only: P {rules_only[0]:.3f} R {rules_only[1]:.3f} "
               f"F1 {rules_only[2]:.3f}", file=sys.stderr)
-        train_scores = [smooth(tuned, content_probabilities(tuned, p["rows"])) for p in pages]
-        tp, tr, tf = pooled(pages, [keeps_for(tuned, p, s) for p, s in zip(pages, train_scores)])
+        tuned = replace(as_model(f"{kind}-lines", *fit(pages)), **trial)
+        tp, tr, tf = pooled(pages, [settle(tuned, p["texts"]) for p in pages])
         print(f"{kind}: on the training pages: P {tp:.3f} R {tr:.3f} F1 {tf:.3f}",
               file=sys.stderr)
         shipped[kind] = {
@@ -269,6 +282,8 @@ def main() -> int:
             "trained_on": f"{len(pages)} dev pages of the accuracy benchmark",
             "cross_validated": {"precision": round(p, 4), "recall": round(r, 4),
                                 "f1": round(f, 4)},
+            "training_set": {"precision": round(tp, 4), "recall": round(tr, 4),
+                             "f1": round(tf, 4)},
         }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(shipped, indent=1) + "\n", encoding="utf-8")

@@ -6,6 +6,8 @@ pages the stage was trained on are not part of the repository.
 from __future__ import annotations
 
 import io
+import itertools
+import math
 import pickle
 from dataclasses import replace
 from importlib import resources
@@ -18,12 +20,12 @@ from cleaner.classifier import (
     FEATURE_NAMES,
     LineModel,
     category_of,
-    column_probabilities,
     columns,
     content_probabilities,
     decide,
-    features,
     load_models,
+    logits,
+    probabilities,
     select,
     smooth,
 )
@@ -61,8 +63,12 @@ def _lines(text: str):
     return [line for line in normalise(text) if line.text.strip()]
 
 
-def _row(lines, index):
-    return dict(zip(FEATURE_NAMES, features(lines, [])[index]))
+def _texts(text: str) -> list[str]:
+    return [line.text for line in _lines(text)]
+
+
+def _rows(texts: list[str]) -> list[dict[str, float]]:
+    return [dict(zip(FEATURE_NAMES, row)) for row in zip(*columns(texts))]
 
 
 def text_model() -> LineModel:
@@ -72,29 +78,40 @@ def text_model() -> LineModel:
 # --- features -----------------------------------------------------------------------------
 
 def test_features_describe_a_menu_word_and_a_paragraph() -> None:
-    lines = _lines(page(MENU, BODY, FOOTER))
-    menu, paragraph = _row(lines, 1), _row(lines, len(MENU) + 3)
-    assert len(features(lines, [])[0]) == len(FEATURE_NAMES)
+    rows = _rows(_texts(page(MENU, BODY, FOOTER)))
+    menu, paragraph = rows[1], rows[len(MENU) + 3]
+    assert len(menu) == len(FEATURE_NAMES)
     assert menu["words_le2"] == 1.0 and menu["terminal"] == 0.0 and menu["stop_share"] == 0.0
-    assert menu["before_prose"] == 1.0 and menu["short_run"] > 0
+    assert menu["before_prose"] == 1.0 and menu["short_run"] > 0 and menu["before_block"] == 1.0
     assert paragraph["terminal"] == 1.0 and paragraph["prose"] == 1.0
+    assert paragraph["in_block"] == 1.0 and paragraph["block_distance"] == 0.0
     assert paragraph["stop_share"] > 0.25 and paragraph["before_prose"] == 0.0
     assert paragraph["inside_body"] > menu["inside_body"]
+    assert rows[-1]["after_block"] == 1.0 and rows[-1]["block_distance"] > 0
 
 
-def test_features_see_repetition_dates_symbols_and_rule_removals_nearby() -> None:
-    lines = _lines(page(["Share | Tweet | Email"], BODY[:3], ["March 3, 2021"],
-                        ["Share | Tweet | Email"]))
-    rows = [dict(zip(FEATURE_NAMES, r)) for r in features(lines, removed=[2])]
+def test_features_see_repetition_dates_symbols_comments_and_neighbours() -> None:
+    texts = _texts(page(["Share | Tweet | Email"], BODY[:3], ["March 3, 2021"],
+                        ["Jane on March 3, 2021 at 10:45 said:"], ["Share | Tweet | Email"]))
+    rows = _rows(texts)
     assert rows[0]["repeated"] == 1.0 and rows[0]["symbols"] == 1.0
+    assert rows[0]["separators"] == 1.0 and rows[2]["separators"] == 0.0
     assert rows[4]["date_like"] == 1.0 and rows[2]["date_like"] == 0.0
-    # line 2 (blank here) counts as removed: it lies between the first and second line
-    assert rows[1]["rule_above"] == 1.0 and rows[0]["rule_below"] == 1.0
-    assert rows[3]["rule_above"] == 0.0
+    assert rows[5]["comment_like"] == 1.0 and rows[4]["comment_like"] == 0.0
+    assert rows[1]["prev_log_words"] == rows[0]["log_words"]
+    assert rows[4]["next_comment_like"] == 1.0 and rows[5]["prev_date_like"] == 1.0
+    assert rows[0]["prev_log_words"] == 0.0 and rows[-1]["next_terminal"] == 0.0
+
+
+def test_features_depend_on_the_texts_alone() -> None:
+    """No feature looks at what was removed before: cleaning again sees the same lines."""
+    texts = _texts(page(MENU, BODY, FOOTER))
+    spaced = [line.text for line in normalise("\n\n\n".join(texts)) if line.text.strip()]
+    assert columns(spaced) == columns(texts)
 
 
 def test_no_prose_at_all_does_not_mark_every_line_as_outside_the_body() -> None:
-    rows = [dict(zip(FEATURE_NAMES, r)) for r in features(_lines(page(MENU)), [])]
+    rows = _rows(_texts(page(MENU)))
     assert all(r["before_prose"] == 0.0 and r["after_prose"] == 0.0 for r in rows)
 
 
@@ -107,51 +124,72 @@ def test_categories_of_removed_lines_follow_policy_names() -> None:
     assert category_of("Sign up for our newsletter") == "newsletter"
 
 
-# --- smoothing ----------------------------------------------------------------------------
+# --- scores and smoothing -----------------------------------------------------------------
 
-def test_rows_and_columns_give_the_same_probabilities() -> None:
+@pytest.mark.parametrize("blocks", [(MENU, BODY, FOOTER), (BODY,), (MENU[:2],), (BODY, MENU, BODY),
+                                    (["x"] * 30,)])
+def test_fast_scores_equal_the_feature_columns(blocks) -> None:
     model = text_model()
-    lines = _lines(page(MENU, BODY, FOOTER))
-    by_rows = content_probabilities(model, features(lines, [4, 30]))
-    by_columns = column_probabilities(model, columns(lines, [4, 30]))
-    assert by_rows == pytest.approx(by_columns)
+    texts = _texts(page(*blocks))
+    z, _shapes = logits(model, texts)
+    from_columns = content_probabilities(model, columns(texts))
+    assert [1 / (1 + math.exp(-v)) for v in z] == pytest.approx(from_columns)
 
 
 def test_smoother_keeps_a_contiguous_body_and_drops_a_menu_block() -> None:
     model = text_model()
-    lines = _lines(page(MENU, BODY, FOOTER))
-    scores = smooth(model, content_probabilities(model, features(lines, [])))
+    texts = _texts(page(MENU, BODY, FOOTER))
+    scores = probabilities(smooth(model, logits(model, texts)[0]))
     menu = scores[:len(MENU)]
     body = scores[len(MENU) + 1:len(MENU) + len(BODY) - 1]  # the paragraphs inside the run
     assert min(menu) >= model.threshold
     assert max(body) < model.threshold
-    gone = {r.text for r in decide(model, lines, []).removals}
+    gone = {r.text for r in decide(model, _lines(page(MENU, BODY, FOOTER))).removals}
     assert set(MENU) <= gone and not gone & set(BODY)
 
 
 def test_smoother_pulls_an_odd_line_inside_the_body_towards_content() -> None:
     model = replace(text_model(), stay_content=0.99, stay_boilerplate=0.99)
-    raw = [0.9, 0.9, 0.9, 0.3, 0.9, 0.9, 0.9]
-    smoothed = smooth(model, raw)
-    assert 1 - smoothed[3] > 0.3  # P(content) went up from 0.3
-    flat = smooth(replace(model, stay_content=0.5, stay_boilerplate=0.5), raw)
+    raw = [2.0, 2.0, 2.0, -1.0, 2.0, 2.0, 2.0]  # log-odds of content
+    smoothed = probabilities(smooth(model, raw))
+    assert smoothed[3] < 0.7  # P(boilerplate) went down from about 0.73
+    flat = probabilities(smooth(replace(model, stay_content=0.5, stay_boilerplate=0.5), raw))
     assert smoothed[3] < flat[3]
+
+
+def test_smoother_matches_forward_backward_by_hand() -> None:
+    model = text_model()
+    z = [1.5, -0.5, 3.0, -2.0]
+    prior, cc, bb = model.prior_content, model.stay_content, model.stay_boilerplate
+    trans = {("c", "c"): cc, ("c", "b"): 1 - cc, ("b", "b"): bb, ("b", "c"): 1 - bb}
+    emit = [{"c": 1 / (1 + math.exp(-v)) / prior, "b": (1 - 1 / (1 + math.exp(-v))) / (1 - prior)}
+            for v in z]
+    weight = {"c": 0.0, "b": 0.0}
+    posterior = [dict(weight) for _ in z]
+    for path in itertools.product("cb", repeat=len(z)):
+        p = (prior if path[0] == "c" else 1 - prior) * emit[0][path[0]]
+        for i in range(1, len(z)):
+            p *= trans[path[i - 1], path[i]] * emit[i][path[i]]
+        for i, state in enumerate(path):
+            posterior[i][state] += p
+    expected = [post["b"] / (post["b"] + post["c"]) for post in posterior]
+    assert probabilities(smooth(model, z)) == pytest.approx(expected)
 
 
 # --- guard --------------------------------------------------------------------------------
 
 def test_guard_backs_off_when_most_prose_would_go() -> None:
     model = replace(text_model(), threshold=0.5, prose_threshold=0.5, guard_share=0.5)
-    lines = _lines(page(BODY, BODY))  # enough lines for the stage to judge
-    cols = columns(lines, [])
-    doomed, backed_off = select(model, cols, [0.99] * len(lines))
+    texts = _texts(page(BODY, BODY))  # enough lines for the stage to judge
+    _z, shapes = logits(model, texts)
+    doomed, backed_off = select(model, shapes, [99.0] * len(texts))  # odds of boilerplate
     assert backed_off and doomed == []  # back to the rules' result: nothing removed
 
 
 def test_guard_stays_quiet_on_an_ordinary_page() -> None:
     model = text_model()
     lines = _lines(page(MENU, BODY, FOOTER))
-    decision = decide(model, lines, [])
+    decision = decide(model, lines)
     assert not decision.backed_off
     gone = {r.text for r in decision.removals}
     assert "Politics" in gone and not gone & set(BODY[1:])
@@ -163,6 +201,22 @@ def test_a_guarded_capture_is_flagged_and_keeps_its_prose() -> None:
     result = cleaner.clean_and_explain(page(MENU, BODY, FOOTER))
     assert result.model_backed_off
     assert result.text == Cleaner(use_model=False).clean(page(MENU, BODY, FOOTER))
+
+
+def test_a_stage_that_does_not_settle_goes_back_to_the_rules(monkeypatch) -> None:
+    monkeypatch.setattr("cleaner.engine.MAX_ROUNDS", 1)  # any removal then needs a second round
+    raw = page(["Skip to main content"], MENU, BODY, FOOTER)
+    result = Cleaner().clean_and_explain(raw)
+    assert result.model_backed_off
+    assert result.removals == Cleaner(use_model=False).clean_and_explain(raw).removals
+
+
+def test_the_stage_runs_to_a_fixed_point() -> None:
+    cleaner = Cleaner()
+    once = cleaner.clean_and_explain(page(MENU, BODY, FOOTER, ["Comments", "Jane said:"], MENU))
+    assert any(r.rule_id.startswith("model:") for r in once.removals)
+    again = cleaner.clean_and_explain(once.text)
+    assert again.text == once.text and again.removals == ()
 
 
 def test_headline_above_the_body_stays() -> None:
