@@ -25,6 +25,8 @@ SPACES = regex.compile(r"\s+")
 WORD = regex.compile(r"\w+")
 TERMINAL = frozenset(".!?\"”’'»)…")
 PROSE_WORDS = 8
+LETTERS = regex.compile(r"\p{L}")
+MARKER_LETTERS = 3  # a cut marker names something: a bare count or a bullet is no marker
 DATE_ONLY = regex.compile(
     r"(?i)(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:\d{1,2}\s+)?"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
@@ -164,12 +166,13 @@ def unique_prose_words(lines: Sequence[str], repeated: set[str]) -> list[int]:
 def find_markers(profile: Profile, repeated: set[str], settings: Settings) -> list[Marker]:
     """Repeated lines that, in every capture holding them, come after the article.
 
-    A marker stands once in each capture that has it, after at least ``marker_words``
+    A marker has three letters or more and stands once in each capture that has it, after at least ``marker_words``
     words of prose found in no other capture, and after ``marker_share`` of all such
     prose. Of these, the earliest in each capture is kept: cutting there removes what
     follows the article (comments, link lists) that no line rule can know.
     """
     floor = threshold(profile.size, settings)
+    repeated = {key for key in repeated if len(LETTERS.findall(key)) >= MARKER_LETTERS}
     stats: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # (index, before, after)
     bad: set[str] = set()
     for lines in profile.captures:
