@@ -24,8 +24,10 @@ from .learn import (
     Marker,
     Profile,
     Settings,
+    Shape,
     by_category,
     find_markers,
+    find_shapes,
     find_signatures,
     fold,
     guess_category,
@@ -77,6 +79,8 @@ def draft_site(site: str, captures: Sequence[Sequence[str]],
     tables = [_marker_table(site, m, settings) for m in find_markers(profile, repeated, settings)]
     tables += [_lines_table(site, category, profile, keys)
                for category, keys in sorted(by_category(profile, repeated).items())]
+    tables += [_shapes_table(site, category, shapes)
+               for category, shapes in sorted(_shapes_by_category(profile, repeated, settings))]
     proposals = _with_tests(tables, profile, repeated)
     if not proposals:
         raise LearnError(f"{site}: nothing repeats across enough of its {profile.size} "
@@ -118,6 +122,23 @@ def _lines_table(site: str, category: str, profile: Profile, keys: list[str]) ->
     if folded:
         table["patterns"] = folded
     return table
+
+
+def _shapes_by_category(profile: Profile, repeated: set[str],
+                        settings: Settings) -> list[tuple[str, list[Shape]]]:
+    groups: dict[str, list[Shape]] = {}
+    for shape in find_shapes(profile, repeated, settings):
+        groups.setdefault(guess_category(shape.example), []).append(shape)
+    return list(groups.items())
+
+
+def _shapes_table(site: str, category: str, shapes: list[Shape]) -> dict[str, Any]:
+    return {
+        "id": f"{site}:shaped-{category}", "category": category, "action": "drop-line",
+        "description": f"Learned: {len(shapes)} {category} line shapes (a shared start or "
+                       f"end) repeated across captures.",
+        "patterns": list(dict.fromkeys(s.pattern for s in shapes)),
+    }
 
 
 def _quote(text: str) -> str:

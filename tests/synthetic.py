@@ -14,6 +14,7 @@ MENU = ["Skip to content", "Example Daily", "World", "Business", "Sport", "Opini
 FOOTER = ["About us", "Example Daily Media Group", "Privacy Policy", "Terms of Use", "© 2024 Example Daily. All rights reserved."]
 SHARED_PROSE = "The ministry did not respond to several requests for comment on Monday."
 HOUSE_PROSE = "Example Daily is an independent newsroom reporting from four continents."
+NAMES = ["Ann Lee", "Bo Park", "Cy Young", "Di Ross", "Ed Wood", "Flo Hart", "Gus Kim", "Hal Ito"]
 WORDS = ("river council harbour budget school vote farmers market station summer report "
          "bridge workers plan city teachers hospital water energy price road museum train "
          "forest village coast storm festival court mayor tenants library").split()
@@ -41,7 +42,8 @@ def article(i: int) -> list[str]:
              "", body_[0], "", body_[1], "", "Advertisement", "",
              *(b for p in body_[2:] for b in (p, "")),
              HOUSE_PROSE, "", "Leave a Reply", "",
-             f"Reader{i} says:", sentence(rng, 9), "", f"Other{i} says:", sentence(rng, 8), "",
+             f"Reader{i} says:", sentence(rng, 9), "", f"{NAMES[i % 8]} says:", sentence(rng, 8), "",
+             f"Filed under {rng.choice(WORDS)}, {rng.choice(WORDS)} | {i % 3} Comments »", "",
              *FOOTER]
     return lines
 

@@ -37,6 +37,18 @@ def test_template_lines_are_proposed_by_category(draft):
     assert tables[f"{SITE}:repeated-dateline"]["patterns"] == [r"March\s+\d+,\s+\d+"]
 
 
+def test_line_shapes_with_a_varying_part(draft):
+    tables = {p.table["id"]: p.table for p in draft.proposals}
+    patterns = tables[f"{SITE}:shaped-comments"]["patterns"]
+    assert r"(?:.*\s)?says:" in patterns
+    assert r"(?:.*\s)?\|\s+\d+\s+Comments\s+»" in patterns  # "| 0 Comments »" is shared
+    rule = learned_ruleset(draft).rules
+    shaped = next(r for r in rule if r.id.endswith("shaped-comments"))
+    assert any(p.fullmatch("Zoe Quinn says:") for p in shaped.params["patterns"])
+    assert not any(p.fullmatch("The minister says the vote is lost, and she says so twice.")
+                   for p in shaped.params["patterns"])
+
+
 def test_prose_shared_by_two_captures_is_never_proposed(draft):
     text = render(draft)
     assert SHARED_PROSE not in text  # in 2 of 8 captures: not template
