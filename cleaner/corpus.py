@@ -16,8 +16,8 @@ from typing import Any
 import regex
 
 from .batch import BadRecord, Options, Task, unpack
-from .draft import Draft, LearnError, draft_site, learned_ruleset
-from .errors import CaptureError
+from .draft import Draft, draft_site, learned_ruleset
+from .errors import CaptureError, LearnError
 from .extract import extract
 from .learn import Settings
 from .matching import SiteIndex, host_of

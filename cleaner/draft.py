@@ -18,7 +18,7 @@ from typing import Any
 import regex
 
 from .engine import apply_rules
-from .errors import CleanerError
+from .errors import LearnError
 from .golden import run_case
 from .learn import (
     Marker,
@@ -40,10 +40,6 @@ from .rules import SCHEMA_VERSION, rule_from_dict, ruleset_from_dict
 
 SLUG_WORDS = 4
 MAX_DESCRIPTION_TEXT = 60
-
-
-class LearnError(CleanerError):
-    """Learning could not produce a usable rule file (too few captures, a failed self-check)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +72,8 @@ def draft_site(site: str, captures: Sequence[Sequence[str]],
         raise LearnError(f"{site}: {profile.size} capture(s) with text; learning needs at "
                          f"least {settings.min_captures} captures of one site")
     repeated = repeated_keys(profile, settings)
-    tables = [_marker_table(site, m, settings) for m in find_markers(profile, repeated, settings)]
+    tables = _unique_ids([_marker_table(site, m, settings)
+                          for m in find_markers(profile, repeated, settings)])
     tables += [_lines_table(site, category, profile, keys)
                for category, keys in sorted(by_category(profile, repeated).items())]
     tables += [_shapes_table(site, category, shapes)
@@ -96,6 +93,17 @@ def slug(text: str) -> str:
     """
     words = regex.findall(r"[a-z0-9]+", text.lower())
     return "-".join(words[:SLUG_WORDS])
+
+
+def _unique_ids(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Number the second and later tables that would share an id ("…-comments-2")."""
+    seen: dict[str, int] = {}
+    for table in tables:
+        base = table["id"]
+        seen[base] = seen.get(base, 0) + 1
+        if seen[base] > 1:
+            table["id"] = f"{base}-{seen[base]}"
+    return tables
 
 
 def _marker_table(site: str, marker: Marker, settings: Settings) -> dict[str, Any]:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.draft import LearnError, draft_site, learned_ruleset, render, verify
+from cleaner.draft import _unique_ids, draft_site, learned_ruleset, render, verify
+from cleaner.errors import LearnError
 from cleaner.golden import run_cases
 from cleaner.learn import Profile, Settings, find_markers, fold, guess_category, repeated_keys
 from cleaner.rules import load_rules
@@ -127,3 +128,10 @@ def test_category_guesses():
                                         "Photo: Jane Roe", "By Jane Roe", "Newsletters",
                                         "We use cookies to improve the site")] == \
         ["share", "ad", "subscription", "caption", "byline", "newsletter", "cookie"]
+
+
+def test_ids_stay_unique_when_two_markers_share_a_slug():
+    tables = _unique_ids([{"id": "x.com:end-at-comments"}, {"id": "x.com:end-at-comments"},
+                          {"id": "x.com:end-at-reply"}])
+    assert [t["id"] for t in tables] == ["x.com:end-at-comments", "x.com:end-at-comments-2",
+                                         "x.com:end-at-reply"]
