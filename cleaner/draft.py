@@ -66,7 +66,11 @@ class Draft:
 
 def draft_site(site: str, captures: Sequence[Sequence[str]],
                settings: Settings = Settings()) -> Draft:
-    """Learn the rules of ``site`` from its captures (each given as its lines)."""
+    """Learn the rules of ``site`` from its captures (each given as its lines).
+
+    The draft is rendered, read back with the rule loader and its inline tests run
+    before it is returned; ``LearnError`` when any of that fails.
+    """
     profile = Profile.of(captures)
     if profile.size < settings.min_captures:
         raise LearnError(f"{site}: {profile.size} capture(s) with text; learning needs at "
@@ -82,7 +86,9 @@ def draft_site(site: str, captures: Sequence[Sequence[str]],
     if not proposals:
         raise LearnError(f"{site}: nothing repeats across enough of its {profile.size} "
                          f"captures to propose a rule")
-    return Draft(site, profile.size, tuple(find_signatures(profile, settings)), proposals)
+    draft = Draft(site, profile.size, tuple(find_signatures(profile, settings)), proposals)
+    verify(render(draft), site)  # a draft that would fail `cleaner check` is never handed out
+    return draft
 
 
 def slug(text: str) -> str:
@@ -294,7 +300,11 @@ def verify(text: str, site: str) -> RuleSet:
 
 
 def learned_ruleset(draft: Draft) -> RuleSet:
-    """The draft as a rule set for one batch: ids become ``learned:<site>:<slug>``."""
+    """The draft as a rule set for one batch: ids become ``learned:<site>:<slug>``.
+
+    The rules are read from the rendered file, so a batch runs exactly what
+    ``cleaner learn`` would have written.
+    """
     ruleset = verify(render(draft), draft.site)
     rules = tuple(replace(r, id=f"learned:{r.id}", source=f"learned:{draft.site}")
                   for r in ruleset.rules)
