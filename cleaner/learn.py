@@ -63,7 +63,6 @@ class Settings:
     marker_share: float = 0.8    # a cut marker follows this share of the unique prose ...
     marker_words: int = 30       # ... and at least this many unique prose words, everywhere
     comments_share: float = 0.2  # the share for a marker that opens the comments
-    marker_categories: tuple[str, ...] = ()  # only markers of these categories (empty: any)
     marker_max_guard: int = 20   # the cut's min-kept-lines is at most this
     max_markers: int = 3
     max_signatures: int = 3
@@ -172,41 +171,43 @@ def unique_prose_words(lines: Sequence[str], repeated: set[str]) -> list[int]:
 def find_markers(profile: Profile, repeated: set[str], settings: Settings) -> list[Marker]:
     """Repeated lines that, in every capture holding them, come after the article.
 
-    A marker has three letters or more and stands once in each capture that has it, after at least ``marker_words``
-    words of prose found in no other capture, and after ``marker_share`` of all such
-    prose. Of these, the earliest in each capture is kept: cutting there removes what
-    follows the article (comments, link lists) that no line rule can know.
+    A marker has three letters or more and stands once in each capture that has it,
+    after at least ``marker_words`` words of prose that is not template and after
+    ``marker_share`` of all such prose (``comments_share`` for a line that opens the
+    comments, which are prose too). Of these, the earliest in each capture is kept:
+    cutting there removes what follows the article (comments, link lists) that no
+    line rule can know.
     """
     floor = threshold(profile.size, settings)
-    repeated = {key for key in repeated if len(LETTERS.findall(key)) >= MARKER_LETTERS}
-    stats: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # (index, before, after)
-    bad: set[str] = set()
+    markers = {}
+    for key, rows in _marker_rows(profile, repeated).items():
+        text = profile.text_of(key)
+        share = settings.comments_share if guess_category(text) == "comments" \
+            else settings.marker_share
+        if len(rows) >= floor and all(b >= settings.marker_words and b >= share * (b + a)
+                                      for _, b, a in rows):
+            markers[key] = Marker(key, text, min(i for i, _, _ in rows), len(rows))
+    return _earliest(profile, markers, settings)
+
+
+def _marker_rows(profile: Profile, repeated: set[str]) -> dict[str, list[tuple[int, int, int]]]:
+    """For each candidate, per capture: its index, and the non-template prose words
+    before and after it. Lines seen twice in one capture are no candidates."""
+    candidates = {key for key in repeated if len(LETTERS.findall(key)) >= MARKER_LETTERS}
+    rows: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    twice: set[str] = set()
     for lines in profile.captures:
         words = unique_prose_words(lines, repeated)
         total = sum(words)
-        seen_here: Counter[str] = Counter(fold(line) for line in lines)
+        keys = [fold(line) for line in lines]
+        counts = Counter(keys)
+        twice.update(k for k in candidates if counts[k] > 1)
         before = 0
-        for i, line in enumerate(lines):
-            key = fold(line)
-            if key in repeated and key not in bad:
-                if seen_here[key] > 1:
-                    bad.add(key)
-                else:
-                    stats[key].append((i, before, total - before))
+        for i, key in enumerate(keys):
+            if key in candidates and counts[key] == 1:
+                rows[key].append((i, before, total - before))
             before += words[i]
-    markers = {}
-    for key, rows in stats.items():
-        if key in bad or len(rows) < floor:
-            continue
-        text = profile.text_of(key)
-        if settings.marker_categories and guess_category(text) not in settings.marker_categories:
-            continue
-        share = settings.comments_share if guess_category(text) == "comments" \
-            else settings.marker_share
-        if all(b >= settings.marker_words and b >= share * (b + a) for _, b, a in rows):
-            markers[key] = Marker(key, text, min(i for i, _, _ in rows),
-                                  len(rows))
-    return _earliest(profile, markers, settings)
+    return {key: found for key, found in rows.items() if key not in twice}
 
 
 def _earliest(profile: Profile, markers: dict[str, Marker], settings: Settings) -> list[Marker]:
