@@ -67,7 +67,6 @@ class Settings:
     max_markers: int = 3
     max_signatures: int = 3
     shape_tokens: int = 5        # a shared start or end this long is a template on its own
-    shape_prose_share: float = 0.2  # at most this share of a shape's lines may read as prose
     # Shapes proposed only in these categories: comment lines ("NAME says:", "Reply #")
     # are template without doubt; by-line and date shapes took article lines on real
     # sites where the article text keeps its by-line.
@@ -289,7 +288,7 @@ def find_shapes(profile: Profile, repeated: set[str], settings: Settings) -> lis
     different lines or more, becomes a pattern on the words all its lines share at
     that end. It must look like template rather than prose: three letters or more,
     and five shared words or more, or a symbol or number among them, or a cue word;
-    and few of its lines may read like prose.
+    and none of its lines may read like prose.
     """
     groups: dict[str, list[str]] = defaultdict(list)
     seen_in: dict[str, set[int]] = defaultdict(set)
@@ -318,8 +317,7 @@ def _shape_keys(tokens: list[str]) -> list[str]:
 def _shape(key: str, lines: list[str], captures: int, settings: Settings) -> Shape | None:
     at_start = key.startswith("^")
     shared = _shared_tokens([fold(line).split() for line in lines], at_start)
-    prose = sum(is_prose(line) for line in lines) / len(lines)
-    if prose > settings.shape_prose_share or not _template_like(shared, settings):
+    if any(is_prose(line) for line in lines) or not _template_like(shared, settings):
         return None
     core = line_pattern(" ".join(shared))
     pattern = core + r"(?:\s.*)?" if at_start else r"(?:.*\s)?" + core

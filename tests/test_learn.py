@@ -135,3 +135,23 @@ def test_ids_stay_unique_when_two_markers_share_a_slug():
                           {"id": "x.com:end-at-reply"}])
     assert [t["id"] for t in tables] == ["x.com:end-at-comments", "x.com:end-at-comments-2",
                                          "x.com:end-at-reply"]
+
+
+def test_a_shape_with_a_prose_line_is_not_proposed():
+    def captures(prose: bool) -> list[list[str]]:
+        found = [[f"Update {i}: {w} {w}", "Body line of its own number " + str(i)]
+                 for i, w in enumerate(["rain", "snow", "wind", "hail"])]
+        if prose:
+            found[0].append("Update 1: the council met again on Tuesday and voted for the park.")
+        return found
+
+    from cleaner.learn import find_shapes
+
+    def shapes(prose: bool) -> list[str]:
+        profile = Profile.of(captures(prose))
+        settings = Settings(shape_categories=("navigation",))
+        return [s.pattern for s in find_shapes(profile, repeated_keys(profile, settings),
+                                               settings)]
+
+    assert shapes(prose=False) == [r"Update\s+\d+:(?:\s.*)?"]
+    assert shapes(prose=True) == []
