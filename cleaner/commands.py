@@ -25,7 +25,7 @@ from .lint import Fields, lint_tasks
 from .rules import load_rules
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-LINT_GLOBS = ("*.txt", "*.txt.gz", "*.jsonl", "*.jsonl.gz", "*.ndjson")
+LINT_GLOBS = ("*.txt", "*.txt.gz", "*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz")
 
 
 def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
