@@ -163,6 +163,11 @@ def worker_died(task: Task, options: Options) -> Result:
                    "(a crash in native code, or killed for memory)")
 
 
+def unpack(task: Task, options: Options) -> tuple[bytes | str, str, str | None, dict[str, Any]]:
+    """The capture, id, URL and other fields of a task, without cleaning it (BadRecord if bad)."""
+    return _unpack(task, options)
+
+
 def _unpack(task: Task, options: Options) -> tuple[bytes | str, str, str | None, dict[str, Any]]:
     """The capture, id, URL and passthrough fields of a task."""
     if task.format == "capture":

@@ -1,4 +1,5 @@
-"""The ``cleaner`` command: clean, explain and check. The only module that prints or exits."""
+"""The ``cleaner`` command: clean, explain and check; learn, lint and stats come from
+``commands.py``. With it, the only modules that print or exit."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +18,7 @@ from typing import TextIO
 from tqdm import tqdm
 
 from .batch import Executor, LocalExecutor, Options, Result, Task, chunked
+from .commands import add_commands, add_learn_option, learned_cleaner
 from .engine import Cleaner
 from .errors import CleanerError, OutputError
 from .files import read_manifest
@@ -71,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--format", choices=("text", "jsonl"), default="text")
     _add_capture_options(clean)
     _add_batch_options(clean)
+    add_learn_option(clean)
     clean.set_defaults(run=run_clean)
 
     explain = commands.add_parser("explain", help="show every line and why it was removed")
@@ -85,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seeds", type=Path, default=Path("seeds"), metavar="DIR")
     check.add_argument("--golden", type=Path, default=Path("golden"), metavar="DIR")
     check.set_defaults(run=run_check)
+    add_commands(commands)
     return parser
 
 
@@ -165,8 +169,9 @@ def run_clean(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     options = _options(args)
     executor = _executor(args)
-    cleaner = Cleaner(args.rules, keep_categories=args.keep, use_model=args.use_model)
     urls = read_manifest(args.urls) if args.urls else {}
+    cleaner = learned_cleaner(args, inputs, options, urls) if args.learn else \
+        Cleaner(args.rules, keep_categories=args.keep, use_model=args.use_model)
     progress = Progress(known_total(inputs), enabled=sys.stderr.isatty() and not args.quiet)
     outputs, resume = _open_outputs(args, options, progress)
     tasks = read_tasks(inputs, options.max_bytes, url=args.url, urls=urls)

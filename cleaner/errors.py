@@ -48,5 +48,9 @@ class PatternTimeout(CaptureError):
                          source)
 
 
+class LearnError(CleanerError):
+    """Rules could not be learned for a site (too few captures, nothing repeated, a bad name)."""
+
+
 class OutputError(CleanerError):
     """One output file that cannot be written (a bad name, a full disk, unencodable text)."""

@@ -1,0 +1,344 @@
+"""Learn a draft site rule file from many captures of one site, by what repeats across them.
+
+A site wraps every article in the same template: menus, footers, share bars, comment
+forms. Lines that come back in many captures of one site (after folding digits and
+white space) are that template; a repeated line after which every capture carries on
+with nothing but template, comments or link lists marks where the article ends. This
+module finds both from the captures alone, never from expected outputs, and proposes
+rules for them (``draft.py`` turns the proposals into a checked rule file).
+
+A line that reads like article prose (eight words or more, ending like a sentence) is
+proposed only when it repeats across most captures: a sentence that two articles
+happen to share is not template.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import regex
+
+DIGITS = regex.compile(r"\d+")
+SPACES = regex.compile(r"\s+")
+WORD = regex.compile(r"\w+")
+TERMINAL = frozenset(".!?\"”’'»)…")
+PROSE_WORDS = 8
+LETTERS = regex.compile(r"\p{L}")
+MARKER_LETTERS = 3  # a cut marker names something: a bare count or a bullet is no marker
+DATE_ONLY = regex.compile(
+    r"(?i)(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:\d{1,2}\s+)?"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"(?:\s+\d{4})?(?:,?\s+\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
+    r"|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:\s+\d{1,2}:\d\d(?:\s*[ap]m)?)?")
+# What a repeated line most likely is, by its words (first match wins). Lines with
+# none of these cues are navigation when short and promotion when longer.
+CATEGORY_CUES: tuple[tuple[str, regex.Pattern[str]], ...] = tuple(
+    (name, regex.compile(cue, regex.IGNORECASE)) for name, cue in (
+        ("legal", r"©|\bcopyright\b|all rights reserved|\bterms of (?:use|service)\b|"
+                  r"\bprivacy\b|\bdisclaimer\b|\breprints?\b|\bsubscriber agreement\b"),
+        ("cookie", r"\bcookies?\b"),
+        ("newsletter", r"\bnewsletters?\b|\binbox\b|\be-?mail (?:alerts?|updates)\b"),
+        ("subscription", r"\bsubscri|\bsign (?:in|up)\b|\blog ?(?:in|out)\b|\bregister\b|"
+                         r"\bpaywall\b|\bpremium\b"),
+        ("comments", r"\bcomments?\b|\brepl(?:y|ies)\b|\bresponses?\b|\btrackbacks?\b|"
+                     r"\bdiscuss(?:ion)?\b|\b(?:says|wrote):$"),
+        ("share", r"\bshare\b|\bfacebook\b|\btwitter\b|\btweet\b|\bgoogle\+|\blinkedin\b|"
+                  r"\bpinterest\b|\breddit\b|\bdigg\b|\bfollow (?:us|me)\b|\bwhatsapp\b"),
+        ("ad", r"\badvertis|\bsponsored\b|\bad ?choices\b"),
+        ("caption", r"\bphotos?\b|\bimages?\b|\bpicture\b|\bgetty\b|\bcredit:|\bafp\b"),
+        ("byline", r"^(?:by|posted by|written by)\s+\p{Lu}"),
+    ))
+NAVIGATION_MAX_WORDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How much repetition makes template, and how careful truncation is."""
+
+    min_share: float = 0.5       # a line must come back in this share of captures ...
+    min_captures: int = 2        # ... and in at least this many
+    prose_share: float = 0.5     # a prose-like line: in more than this share of captures
+    marker_share: float = 0.8    # a cut marker follows this share of the unique prose ...
+    marker_words: int = 30       # ... and at least this many unique prose words, everywhere
+    comments_share: float = 0.2  # the share for a marker that opens the comments
+    marker_max_guard: int = 20   # the cut's min-kept-lines is at most this
+    max_markers: int = 3
+    max_signatures: int = 3
+    shape_tokens: int = 5        # a shared start or end this long is a template on its own
+    # Shapes proposed only in these categories: comment lines ("NAME says:", "Reply #")
+    # are template without doubt; by-line and date shapes took article lines on real
+    # sites where the article text keeps its by-line.
+    shape_categories: tuple[str, ...] = ("comments",)
+    signature_words: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A repeated line after which the captures that have it hold no more article."""
+
+    key: str
+    text: str
+    min_before: int  # the fewest non-blank lines standing before it in any capture
+    captures: int
+
+
+@dataclass(slots=True)
+class Profile:
+    """What repeats across the captures of one site: folded lines and their raw texts."""
+
+    captures: list[tuple[str, ...]]
+    counts: Counter[str] = field(default_factory=Counter)  # captures each folded line is in
+    variants: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+    @classmethod
+    def of(cls, captures: Iterable[Sequence[str]]) -> Profile:
+        """Profile captures given as their lines (blank ones are skipped)."""
+        kept = [tuple(t for t in (line.strip() for line in lines) if t) for lines in captures]
+        profile = cls([c for c in kept if c])
+        for lines in profile.captures:
+            keys = [fold(line) for line in lines]
+            profile.counts.update(set(keys))
+            for key, line in zip(keys, lines):
+                profile.variants[key][line] += 1
+        return profile
+
+    @property
+    def size(self) -> int:
+        return len(self.captures)
+
+    def text_of(self, key: str) -> str:
+        """The most common raw text of a folded line."""
+        return self.variants[key].most_common(1)[0][0]
+
+
+def fold(text: str) -> str:
+    """A line's key: digit runs become one 0, runs of white space one space.
+
+    >>> fold("Posted  on 12 March 2024 ")
+    'Posted on 0 March 0'
+    """
+    return SPACES.sub(" ", DIGITS.sub("0", text.strip()))
+
+
+def is_prose(text: str) -> bool:
+    """Reads like a sentence of an article: eight words or more, ending like one.
+
+    >>> is_prose("The council voted on Tuesday to expand the park by ten acres."), is_prose("Home")
+    (True, False)
+    """
+    stripped = text.rstrip()
+    return stripped[-1:] in TERMINAL and len(WORD.findall(stripped)) >= PROSE_WORDS
+
+
+def guess_category(text: str) -> str:
+    """The POLICY category a template line most likely belongs to.
+
+    >>> [guess_category(t) for t in ("Leave a Reply", "© 2012 Example Inc.", "World",
+    ...                              "March 4, 2012")]
+    ['comments', 'legal', 'navigation', 'dateline']
+    """
+    stripped = text.strip()
+    for name, cue in CATEGORY_CUES:
+        if cue.search(stripped):
+            return name
+    if DATE_ONLY.fullmatch(stripped):
+        return "dateline"
+    return "navigation" if len(stripped.split()) <= NAVIGATION_MAX_WORDS else "promo"
+
+
+def threshold(size: int, settings: Settings) -> int:
+    """How many captures a line must be in to count as template."""
+    return max(settings.min_captures, math.ceil(settings.min_share * size))
+
+
+def repeated_keys(profile: Profile, settings: Settings) -> set[str]:
+    """Folded lines that repeat enough to be template; prose-like ones only in most captures."""
+    floor = threshold(profile.size, settings)
+    prose_floor = max(floor, math.floor(settings.prose_share * profile.size) + 1)
+    return {key for key, seen in profile.counts.items()
+            if seen >= floor and (seen >= prose_floor or not is_prose(profile.text_of(key)))}
+
+
+def unique_prose_words(lines: Sequence[str], repeated: set[str]) -> list[int]:
+    """Per line, the words it adds when it is prose that is not template (else 0)."""
+    return [len(WORD.findall(line)) if is_prose(line) and fold(line) not in repeated else 0
+            for line in lines]
+
+
+def find_markers(profile: Profile, repeated: set[str], settings: Settings) -> list[Marker]:
+    """Repeated lines that, in every capture holding them, come after the article.
+
+    A marker has three letters or more and stands once in each capture that has it,
+    after at least ``marker_words`` words of prose that is not template and after
+    ``marker_share`` of all such prose (``comments_share`` for a line that opens the
+    comments, which are prose too). Of these, the earliest in each capture is kept:
+    cutting there removes what follows the article (comments, link lists) that no
+    line rule can know.
+    """
+    floor = threshold(profile.size, settings)
+    markers = {}
+    for key, rows in _marker_rows(profile, repeated).items():
+        text = profile.text_of(key)
+        share = settings.comments_share if guess_category(text) == "comments" \
+            else settings.marker_share
+        if len(rows) >= floor and all(b >= settings.marker_words and b >= share * (b + a)
+                                      for _, b, a in rows):
+            markers[key] = Marker(key, text, min(i for i, _, _ in rows), len(rows))
+    return _earliest(profile, markers, settings)
+
+
+def _marker_rows(profile: Profile, repeated: set[str]) -> dict[str, list[tuple[int, int, int]]]:
+    """For each candidate, per capture: its index, and the non-template prose words
+    before and after it. Lines seen twice in one capture are no candidates."""
+    candidates = {key for key in repeated if len(LETTERS.findall(key)) >= MARKER_LETTERS}
+    rows: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    twice: set[str] = set()
+    for lines in profile.captures:
+        words = unique_prose_words(lines, repeated)
+        total = sum(words)
+        keys = [fold(line) for line in lines]
+        counts = Counter(keys)
+        twice.update(k for k in candidates if counts[k] > 1)
+        before = 0
+        for i, key in enumerate(keys):
+            if key in candidates and counts[key] == 1:
+                rows[key].append((i, before, total - before))
+            before += words[i]
+    return {key: found for key, found in rows.items() if key not in twice}
+
+
+def _earliest(profile: Profile, markers: dict[str, Marker], settings: Settings) -> list[Marker]:
+    """The marker each capture meets first, most used first, at most ``max_markers``."""
+    firsts: Counter[str] = Counter()
+    for lines in profile.captures:
+        first = next((fold(line) for line in lines if fold(line) in markers), None)
+        if first is not None:
+            firsts[first] += 1
+    return [markers[key] for key, _ in firsts.most_common(settings.max_markers)]
+
+
+def find_signatures(profile: Profile, settings: Settings) -> list[str]:
+    """Literal lines of four words or more found, unchanged, in nearly every capture."""
+    floor = max(settings.min_captures, math.ceil(0.8 * profile.size))
+    found = [(profile.counts[key], len(key), profile.text_of(key)) for key in profile.counts
+             if profile.counts[key] >= floor and not DIGITS.search(key)
+             and len(profile.variants[key]) == 1
+             and len(key.split()) >= settings.signature_words and not is_prose(key)]
+    found.sort(key=lambda row: (-row[0], -row[1], row[2]))
+    return [text for _, _, text in found[:settings.max_signatures]]
+
+
+def line_pattern(text: str) -> str:
+    """A line pattern for a repeated line whose digits may change: digit runs match any.
+
+    >>> line_pattern("Posted 12 comments (page 3)")
+    'Posted\\\\s+\\\\d+\\\\s+comments\\\\s+\\\\(page\\\\s+\\\\d+\\\\)'
+    """
+    parts = regex.split(r"(\d+|\s+)", text.strip())
+    out = []
+    for part in parts:
+        if not part:
+            continue
+        if part.isspace():
+            out.append(r"\s+")
+        elif DIGITS.fullmatch(part):
+            out.append(r"\d+")
+        else:
+            out.append(regex.escape(part))
+    return "".join(out)
+
+
+def by_category(profile: Profile, keys: Iterable[str]) -> dict[str, list[str]]:
+    """Repeated keys grouped by their guessed category, most frequent first."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(keys, key=lambda k: (-profile.counts[k], k)):
+        groups[guess_category(profile.text_of(key))].append(key)
+    return dict(groups)
+
+
+def keep_candidates(profile: Profile, repeated: set[str]) -> list[str]:
+    """Prose lines found in one capture only, shortest-first within reason: test material."""
+    found = [line for lines in profile.captures for line in lines
+             if is_prose(line) and profile.counts[fold(line)] == 1
+             and fold(line) not in repeated and 40 <= len(line) <= 240]
+    return sorted(dict.fromkeys(found), key=len)[:50]
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """Lines that differ but share a start or an end, across captures: one pattern for all."""
+
+    pattern: str
+    example: str
+    captures: int
+
+
+# Lines are first grouped by their first two or three, or last one or two, folded words.
+SHAPE_KEYS = (("^", 2), ("^", 3), ("$", 1), ("$", 2))
+SYMBOL = regex.compile(r"[^\w\s'’\".,!?()-]|^0$")
+
+
+def find_shapes(profile: Profile, repeated: set[str], settings: Settings) -> list[Shape]:
+    """Templates with a varying part: "Posted in … | 3 Comments »", "… says:", "Reply #".
+
+    Lines that are not repeated whole are grouped by their first two or three, or
+    last one or two, folded words; a group found in enough captures, with two
+    different lines or more, becomes a pattern on the words all its lines share at
+    that end. It must look like template rather than prose: three letters or more,
+    and five shared words or more, or a symbol or number among them, or a cue word;
+    and none of its lines may read like prose.
+    """
+    groups: dict[str, list[str]] = defaultdict(list)
+    seen_in: dict[str, set[int]] = defaultdict(set)
+    for number, lines in enumerate(profile.captures):
+        for line in lines:
+            folded = fold(line)
+            if folded in repeated:
+                continue
+            for key in _shape_keys(folded.split()):
+                groups[key].append(line)
+                seen_in[key].add(number)
+    floor = threshold(profile.size, settings)
+    shapes = [_shape(key, groups[key], len(seen_in[key]), settings)
+              for key in sorted(groups) if len(seen_in[key]) >= floor
+              and len(set(groups[key])) > 1]
+    unique = {s.pattern: s for s in reversed(shapes)
+              if s is not None and guess_category(s.example) in settings.shape_categories}
+    return sorted(unique.values(), key=lambda s: s.pattern)
+
+
+def _shape_keys(tokens: list[str]) -> list[str]:
+    return [end + " ".join(tokens[:size] if end == "^" else tokens[-size:])
+            for end, size in SHAPE_KEYS if len(tokens) > size]
+
+
+def _shape(key: str, lines: list[str], captures: int, settings: Settings) -> Shape | None:
+    at_start = key.startswith("^")
+    shared = _shared_tokens([fold(line).split() for line in lines], at_start)
+    if any(is_prose(line) for line in lines) or not _template_like(shared, settings):
+        return None
+    core = line_pattern(" ".join(shared))
+    pattern = core + r"(?:\s.*)?" if at_start else r"(?:.*\s)?" + core
+    return Shape(pattern, lines[0], captures)
+
+
+def _shared_tokens(token_lists: list[list[str]], at_start: bool) -> list[str]:
+    """The words every list begins with (or ends with)."""
+    lists = token_lists if at_start else [t[::-1] for t in token_lists]
+    shared: list[str] = []
+    for column in zip(*lists):
+        if any(token != column[0] for token in column):
+            break
+        shared.append(column[0])
+    return shared if at_start else shared[::-1]
+
+
+def _template_like(shared: list[str], settings: Settings) -> bool:
+    if len(LETTERS.findall(" ".join(shared))) < MARKER_LETTERS:
+        return False  # digits and punctuation alone: any dated line would match
+    if len(shared) >= settings.shape_tokens:
+        return True
+    return any(SYMBOL.search(token) for token in shared) or \
+        guess_category(" ".join(shared)) not in ("navigation", "promo", "dateline")

@@ -1,0 +1,157 @@
+"""Learning site rules from captures: what is proposed, what never is, and the file it makes."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.draft import _unique_ids, draft_site, learned_ruleset, render, verify
+from cleaner.errors import LearnError
+from cleaner.golden import run_cases
+from cleaner.learn import Profile, Settings, find_markers, fold, guess_category, repeated_keys
+from cleaner.rules import load_rules
+
+from . import synthetic
+from .synthetic import FOOTER, HOUSE_PROSE, MENU, SHARED_PROSE, SITE
+
+
+@pytest.fixture(scope="module")
+def draft():
+    return draft_site(SITE, synthetic.captures())
+
+
+def proposed_lines(draft) -> set[str]:
+    found: set[str] = set()
+    for proposal in draft.proposals:
+        found.update(proposal.table.get("lines", []))
+    return found
+
+
+def test_template_lines_are_proposed_by_category(draft):
+    tables = {p.table["id"]: p.table for p in draft.proposals}
+    assert set(MENU) <= proposed_lines(draft)
+    assert "Advertisement" in tables[f"{SITE}:repeated-ad"]["lines"]
+    assert tables[f"{SITE}:repeated-legal"]["category"] == "legal"
+    # digits are folded: one pattern for every date line
+    assert tables[f"{SITE}:repeated-dateline"]["patterns"] == [r"March\s+\d+,\s+\d+"]
+
+
+def test_line_shapes_with_a_varying_part(draft):
+    tables = {p.table["id"]: p.table for p in draft.proposals}
+    patterns = tables[f"{SITE}:shaped-comments"]["patterns"]
+    assert r"(?:.*\s)?says:" in patterns
+    assert r"(?:.*\s)?\|\s+\d+\s+Comments\s+»" in patterns  # "| 0 Comments »" is shared
+    rule = learned_ruleset(draft).rules
+    shaped = next(r for r in rule if r.id.endswith("shaped-comments"))
+    assert any(p.fullmatch("Zoe Quinn says:") for p in shaped.params["patterns"])
+    assert not any(p.fullmatch("The minister says the vote is lost, and she says so twice.")
+                   for p in shaped.params["patterns"])
+
+
+def test_prose_shared_by_two_captures_is_never_proposed(draft):
+    text = render(draft)
+    assert SHARED_PROSE not in text  # in 2 of 8 captures: not template
+    assert all("Headline" not in line for line in proposed_lines(draft))
+
+
+def test_prose_in_most_captures_is_proposed():
+    profile = Profile.of(synthetic.captures())
+    assert fold(HOUSE_PROSE) in repeated_keys(profile, Settings())
+    assert fold(SHARED_PROSE) not in repeated_keys(profile, Settings(min_share=0.2))
+
+
+def test_marker_after_the_article_cuts_comments_but_not_a_mid_article_label():
+    profile = Profile.of(synthetic.captures())
+    markers = find_markers(profile, repeated_keys(profile, Settings()), Settings())
+    texts = [m.text for m in markers]
+    assert texts and "Advertisement" not in texts and MENU[0] not in texts
+    cleaner = Cleaner(load_rules_with(draft_site(SITE, synthetic.captures())), use_model=False)
+    cleaned = cleaner.clean(synthetic.capture_text(3), url=f"https://{SITE}/x")
+    assert "says:" not in cleaned and FOOTER[-1] not in cleaned
+    assert all(paragraph in cleaned for paragraph in synthetic.body(3))  # the article stays
+    assert "Advertisement" not in cleaned
+
+
+def load_rules_with(draft):
+    book = load_rules()
+    return type(book)(sites=book.sites + (learned_ruleset(draft),), generic=book.generic)
+
+
+def test_each_rule_says_its_hits_and_has_a_removing_and_a_keeping_test(draft):
+    for proposal in draft.proposals:
+        assert f"of {draft.captures} captures" in proposal.table["description"]
+        assert 1 <= proposal.hits <= draft.captures
+        tests = proposal.table["test"]
+        assert any(t.get("expect") is not None and t["expect"] != t["input"] for t in tests)
+        assert any("expect" not in t for t in tests)
+
+
+def test_the_written_file_passes_check_as_written(draft, tmp_path):
+    sites = tmp_path / "rules" / "sites"
+    sites.mkdir(parents=True)
+    (sites / f"{SITE}.toml").write_text(render(draft), encoding="utf-8")
+    book = load_rules(tmp_path / "rules")
+    assert [s.name for s in book.sites] == [SITE]
+    assert run_cases(book) == []
+    assert book.sites[0].signatures == ("Example Daily Media Group",)
+
+
+def test_learned_ids_for_a_batch():
+    ruleset = learned_ruleset(draft_site(SITE, synthetic.captures()))
+    assert all(r.id.startswith(f"learned:{SITE}:") for r in ruleset.rules)
+
+
+def test_too_few_captures_or_nothing_repeated():
+    with pytest.raises(LearnError, match="at least 2 captures"):
+        draft_site(SITE, synthetic.captures(1))
+    with pytest.raises(LearnError, match="nothing repeats"):
+        draft_site(SITE, [["A line of its own, quite unlike the others."], ["Something else."]])
+
+
+@pytest.mark.parametrize("text", ["it's", "a\nb", "tab\there", "quote ''' inside\n", 'back\\slash "q"',
+                                  "ctrl \x01 and \x7f", "ends with '\n"])
+def test_strings_read_back_byte_exact(text):
+    from cleaner.draft import _string
+    assert tomllib.loads(f"v = {_string(text)}")["v"] == text
+
+
+def test_a_tampered_draft_fails_verification(draft):
+    text = render(draft).replace("expect = '''\n", "expect = '''\nNot in the input\n", 1)
+    with pytest.raises(LearnError, match="fails its own test"):
+        verify(text, SITE)
+
+
+def test_category_guesses():
+    assert [guess_category(t) for t in ("Share on Facebook", "Advertisement", "Sign in",
+                                        "Photo: Jane Roe", "By Jane Roe", "Newsletters",
+                                        "We use cookies to improve the site")] == \
+        ["share", "ad", "subscription", "caption", "byline", "newsletter", "cookie"]
+
+
+def test_ids_stay_unique_when_two_markers_share_a_slug():
+    tables = _unique_ids([{"id": "x.com:end-at-comments"}, {"id": "x.com:end-at-comments"},
+                          {"id": "x.com:end-at-reply"}])
+    assert [t["id"] for t in tables] == ["x.com:end-at-comments", "x.com:end-at-comments-2",
+                                         "x.com:end-at-reply"]
+
+
+def test_a_shape_with_a_prose_line_is_not_proposed():
+    def captures(prose: bool) -> list[list[str]]:
+        found = [[f"Update {i}: {w} {w}", "Body line of its own number " + str(i)]
+                 for i, w in enumerate(["rain", "snow", "wind", "hail"])]
+        if prose:
+            found[0].append("Update 1: the council met again on Tuesday and voted for the park.")
+        return found
+
+    from cleaner.learn import find_shapes
+
+    def shapes(prose: bool) -> list[str]:
+        profile = Profile.of(captures(prose))
+        settings = Settings(shape_categories=("navigation",))
+        return [s.pattern for s in find_shapes(profile, repeated_keys(profile, settings),
+                                               settings)]
+
+    assert shapes(prose=False) == [r"Update\s+\d+:(?:\s.*)?"]
+    assert shapes(prose=True) == []
