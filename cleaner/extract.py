@@ -1,6 +1,6 @@
-"""Bytes or text in, normalised lines out: decoding, HTML through trafilatura, ftfy repair.
+"""Bytes or text in, normalised lines out: decoding, HTML through ``html.py``, ftfy repair.
 
-This is the only module that imports trafilatura or ftfy.
+This is the only module that imports ftfy.
 """
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ import ftfy
 import regex
 from ftfy.badness import BADNESS_RE
 from ftfy.chardata import CONTROL_CHARS
-import trafilatura
-from trafilatura.settings import Document
 from charset_normalizer import from_bytes
 
 from .errors import CaptureError
+from .html import from_html
 from .model import Line, Metadata
 
 # Fix broken encodings, but never "correct" text that was right: quotes stay curly,
@@ -103,22 +102,8 @@ def extract(raw: bytes | str, url: str | None = None, kind: str = "auto",
         kind = "html" if looks_like_html(text) else "text"
     metadata = Metadata()
     if kind == "html":
-        text, metadata = _from_html(text, url, source)
+        text, metadata = from_html(text, url, source)
     return Extracted(normalise(text), metadata, kind)
-
-
-def _from_html(html: str, url: str | None, source: str | None) -> tuple[str, Metadata]:
-    try:
-        document = trafilatura.bare_extraction(html, url=url, with_metadata=True,
-                                               include_comments=False, include_tables=True)
-    except Exception as exc:  # trafilatura raises many kinds; all mean "cannot extract"
-        raise CaptureError(f"HTML extraction failed: {type(exc).__name__}: {exc}", source) \
-            from exc
-    if not isinstance(document, Document):  # None: nothing worth extracting
-        return "", Metadata()
-    return document.text or "", Metadata(title=document.title or None,
-                                         author=document.author or None,
-                                         date=document.date or None)
 
 
 def normalise(text: str) -> tuple[Line, ...]:
