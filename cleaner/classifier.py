@@ -615,6 +615,6 @@ def run_stage(model: LineModel, state: Any, keep: frozenset[str] = frozenset()) 
     decision = decide(model, state.kept, keep)
     if decision.removals:
         gone = {r.line for r in decision.removals}
-        state.kept = tuple(line for line in state.kept if line.number not in gone)
+        state.kept = tuple([line for line in state.kept if line.number not in gone])
         state.removals.extend(decision.removals)
     return decision
