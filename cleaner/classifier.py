@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from itertools import accumulate, groupby
-from operator import itemgetter
+from operator import itemgetter, mul
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -83,6 +83,7 @@ CUE_WORDS = ("©", "copyright", "rights reserved", "terms of", "privacy", "cooki
              "inbox", "mail", "comment", "repl", "share", "facebook", "twitter", "whatsapp",
              "linkedin", "pinterest", "reddit", "follow us", "advertis", "sponsored", "photo",
              "image", "picture", "getty", "credit:", "afp")
+CUE_WORD = re.compile("|".join(map(re.escape, CUE_WORDS)))  # one scan for all of them
 BYLINE_STARTS = ("by ", "von ", "par ", "por ", "di ", "door ")
 LINE_CACHE_LIMIT = 100_000  # lines remembered by text: menus and labels recur across pages
 SHORT_WORDS = 4      # a "short" line, for menu runs
@@ -344,13 +345,19 @@ class _Folded:
 
     ``own``: weights on the line's features (less the windows' share of the line itself);
     ``lent``: per (features, weights) pair, what the line lends the line below, the
-    line above, and the lines around it within each radius of RADII.
+    line above, and the lines around it within each radius of RADII. ``scores``: the
+    shares of the lines seen so far, with their shapes, by text.
     """
 
     own: tuple[float, ...]
     lent: tuple[tuple[Any, tuple[float, ...]], ...]
     page: tuple[float, ...]
-    scores: dict[str, tuple[float, ...]]
+    scores: dict[str, tuple[Any, ...]]
+
+    def shares(self, values: tuple[float, ...]) -> list[float]:
+        """A line's ``_SHARES`` numbers from its LINE_FEATURES values."""
+        return [sum(map(mul, self.own, values))] + [sum(map(mul, w, pick(values)))
+                                                    for pick, w in self.lent]
 
 
 def _fold(weights: tuple[float, ...]) -> _Folded:
@@ -376,7 +383,7 @@ def _fold(weights: tuple[float, ...]) -> _Folded:
 
 _FOLDED: dict[tuple[float, ...], _Folded] = {}
 # a line's cached share: own score, lent below, lent above, lent per radius; words, ends, prose
-_SHARE_WORDS = 3 + len(RADII)
+_SHARES = 3 + len(RADII)
 
 
 def logits(model: LineModel, texts: Sequence[str]) -> tuple[list[float], Shapes]:
@@ -395,26 +402,33 @@ def logits(model: LineModel, texts: Sequence[str]) -> tuple[list[float], Shapes]
     cache = folded.scores
     found = list(map(cache.get, texts))
     if None in found:
-        mul = float.__mul__
-        for i, entry in enumerate(found):
-            if entry is None:
-                text = texts[i]
-                values, shape = line_values(text)
-                if len(cache) >= LINE_CACHE_LIMIT:
-                    cache.clear()
-                found[i] = cache[text] = (
-                    sum(map(mul, folded.own, values)),
-                    *(sum(map(mul, w, pick(values))) for pick, w in folded.lent), *shape)
+        shares = folded.shares
+        fresh = {}
+        for text in dict.fromkeys([t for t, f in zip(texts, found) if f is None]):
+            values, shape = line_values(text)
+            fresh[text] = (*shares(values), *shape)
+        if len(cache) + len(fresh) > LINE_CACHE_LIMIT:
+            cache.clear()
+        cache.update(fresh)
+        found = [f or fresh[t] for f, t in zip(found, texts)]
     count = len(found)
     own, down, up, *windows, words, terminal, prose = map(list, zip(*found))
-    z = [a + b + c for a, b, c in zip(own, [0.0] + down[:-1], up[1:] + [0.0])]
-    for radius, lent in zip(RADII, windows):
-        total = list(accumulate(lent, initial=0.0))
-        high = total[radius + 1:] + [total[-1]] * radius
-        low = [0.0] * radius + total[:count - radius] if count > radius else [0.0] * count
-        z = [a + h - lo for a, h, lo in zip(z, high, low)]
+    # what the lines within each radius lend a line: running totals, ahead and behind
+    (high1, low1), (high2, low2) = [_window(lent, radius, count)
+                                    for radius, lent in zip(RADII, windows)]
     shapes = (words, terminal, prose)
-    return [a + b for a, b in zip(z, _page_scores(folded.page, texts, shapes))], shapes
+    # summed in the order of own + neighbours, then each window, then the page features
+    return [a + b + c + h1 - l1 + h2 - l2 + p for a, b, c, h1, l1, h2, l2, p in zip(
+        own, [0.0] + down[:-1], up[1:] + [0.0], high1, low1, high2, low2,
+        _page_scores(folded.page, texts, shapes))], shapes
+
+
+def _window(lent: list[float], radius: int, count: int) -> tuple[list[float], list[float]]:
+    """Running totals of ``lent`` up to ``radius`` lines after and before each line."""
+    total = list(accumulate(lent, initial=0.0))
+    high = total[radius + 1:] + [total[-1]] * radius
+    low = [0.0] * radius + total[:count - radius] if count > radius else [0.0] * count
+    return high, low
 
 
 def _page_scores(weights: Sequence[float], texts: Sequence[str], shapes: Shapes) -> list[float]:
@@ -517,18 +531,22 @@ _CATEGORIES: dict[str, str] = {}
 
 def category_of(text: str) -> str:
     """The POLICY category a removed line most likely belongs to."""
-    return str(_by_text(_CATEGORIES, text, _categorise))
+    found = _CATEGORIES.get(text)
+    if found is None:
+        found = _by_text(_CATEGORIES, text, _categorise)
+    return found
 
 
 def _categorise(text: str) -> str:
     stripped = text.strip()
     lowered = stripped.lower()
-    if lowered.startswith(BYLINE_STARTS) or any(word in lowered for word in CUE_WORDS):
+    if lowered.startswith(BYLINE_STARTS) or CUE_WORD.search(lowered):
         cue = CATEGORY_CUE.search(stripped)  # the slow search, only when a cue word is there
         if cue:
             return cue.lastgroup or "navigation"
     words = len(stripped.split())
-    if words <= 8 and DATE_LIKE.search(stripped):
+    # every date shape has a digit: the quick search first
+    if words <= 8 and DIGIT.search(stripped) and DATE_LIKE.search(stripped):
         return "dateline"
     return "navigation" if words <= 8 else "promo"
 
@@ -579,14 +597,16 @@ def decide(model: LineModel, kept: Sequence[Line], keep: frozenset[str] = frozen
     z, shapes = logits(model, [line.text for line in lines])
     odds = smooth(model, z)
     doomed, backed_off = select(model, shapes, odds)
+    rule_id = f"{MODEL_RULE_PREFIX}{model.name}"
     removals = []
     for i in doomed:
         line = lines[i]
-        category = category_of(line.text)
+        text = line.text
+        category = category_of(text)
         if category in keep:
             continue
-        removals.append(Removal(f"{MODEL_RULE_PREFIX}{model.name}", category, line.number, 0,
-                                len(line.text), line.text, round(odds[i] / (1.0 + odds[i]), 3)))
+        removals.append(Removal(rule_id, category, line.number, 0, len(text), text,
+                                round(odds[i] / (1.0 + odds[i]), 3)))
     return Decision(tuple(removals), backed_off)
 
 
@@ -595,6 +615,6 @@ def run_stage(model: LineModel, state: Any, keep: frozenset[str] = frozenset()) 
     decision = decide(model, state.kept, keep)
     if decision.removals:
         gone = {r.line for r in decision.removals}
-        state.kept = tuple(line for line in state.kept if line.number not in gone)
+        state.kept = tuple([line for line in state.kept if line.number not in gone])
         state.removals.extend(decision.removals)
     return decision

@@ -16,7 +16,11 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
+from cleaner import classifier
 from cleaner.classifier import (
+    CATEGORY_CUE,
+    CUE_WORDS,
+    DATE_LIKE,
     FEATURE_NAMES,
     LineModel,
     category_of,
@@ -122,6 +126,73 @@ def test_categories_of_removed_lines_follow_policy_names() -> None:
     assert category_of("March 3, 2021") == "dateline"
     assert category_of("By Jane Smith") == "byline"
     assert category_of("Sign up for our newsletter") == "newsletter"
+
+
+CATEGORY_SAMPLES = [
+    "Home", "By Jane Smith", "by\tJane", "March 3, 2021", "3 mars 2021", "Updated 10:45",
+    "© 2021 Example Media", "COPYRIGHT NOTICE", "We use cookies to improve your visit",
+    "Get our newsletter in your inbox", "12 Comments", "Share this on Facebook",
+    "Advertisement", "Photo: Getty Images", "Read more stories like this one from our team of "
+    "reporters across the country", "Terms of Service and Privacy Policy", "Follow us",
+    "2²", "Page 1 of 12", "Credit: AFP", "Sponsored by Acme", "", "   ",
+]
+
+
+def _plain_category(text: str) -> str:
+    """The category guess without its shortcuts: the cue search and date pattern on every line."""
+    stripped = text.strip()
+    lowered = stripped.lower()
+    if lowered.startswith(("by ", "von ", "par ", "por ", "di ", "door ")) or any(
+            word in lowered for word in CUE_WORDS):
+        cue = CATEGORY_CUE.search(stripped)
+        if cue:
+            return cue.lastgroup or "navigation"
+    words = len(stripped.split())
+    if words <= 8 and DATE_LIKE.search(stripped):
+        return "dateline"
+    return "navigation" if words <= 8 else "promo"
+
+
+@pytest.mark.parametrize("text", CATEGORY_SAMPLES + MENU + FOOTER + BODY)
+def test_category_shortcuts_agree_with_the_plain_guess(text) -> None:
+    assert classifier._categorise(text) == _plain_category(text)
+    assert category_of(text) == _plain_category(text) == category_of(text)  # cached
+
+
+def _plain_logits(model: LineModel, texts: list[str]) -> list[float]:
+    """``logits`` without the cache, one line and one sum at a time, in its order of sums."""
+    folded = classifier._fold(model.weights)
+    shares = [folded.shares(classifier.line_values(text)[0]) for text in texts]
+    count = len(texts)
+    z = []
+    for i in range(count):
+        total = shares[i][0]
+        total += shares[i - 1][1] if i > 0 else 0.0
+        total += shares[i + 1][2] if i + 1 < count else 0.0
+        for k, radius in enumerate(classifier.RADII):
+            ahead = sum(s[3 + k] for s in shares[:min(i + radius + 1, count)])
+            behind = sum(s[3 + k] for s in shares[:max(i - radius, 0)])
+            total = total + ahead - behind
+        z.append(total)
+    words, ends, prose = map(list, zip(*(classifier.line_values(t)[1] for t in texts)))
+    page = classifier._page_scores(folded.page, texts, (words, ends, prose))
+    return [a + b for a, b in zip(z, page)]
+
+
+@pytest.mark.parametrize("blocks", [(MENU, BODY, FOOTER), (BODY, MENU, BODY), (["x"] * 30,),
+                                    (MENU[:2],)])
+def test_cached_scores_equal_the_plain_computation_exactly(blocks, monkeypatch) -> None:
+    model = text_model()
+    texts = _texts(page(*blocks))
+    expected = _plain_logits(model, texts)
+    classifier._FOLDED.clear()
+    assert logits(model, texts)[0] == expected  # every line new
+    assert logits(model, texts)[0] == expected  # every line cached
+    assert logits(model, texts[1:])[0] == _plain_logits(model, texts[1:])
+    monkeypatch.setattr(classifier, "LINE_CACHE_LIMIT", 3)  # the cache fills up mid-page
+    classifier._FOLDED.clear()
+    assert logits(model, texts)[0] == expected
+    assert logits(model, texts)[0] == expected
 
 
 # --- scores and smoothing -----------------------------------------------------------------
