@@ -10,16 +10,9 @@ from cleaner.errors import CaptureError
 from cleaner.html import from_html, main_content
 from cleaner.model import Metadata
 
-HEADLINE = "Council backs new park"
-ARTICLE = (
-    "The city council voted on Tuesday to expand the riverside park by twelve hectares, "
-    "ending a debate that had run for three years.",
-    "Supporters said the new land would give families in the eastern districts a green "
-    "space within walking distance of their homes.",
-    "Opponents argued that the money should have gone to road repairs, but the motion "
-    "passed by nine votes to four.",
-    "Work on the first phase is due to begin in the spring and should be finished before "
-    "the end of next year.",
+from .test_extract import HEADLINE, PARAGRAPHS
+
+ARTICLE = PARAGRAPHS + (
     "The mayor said the park would be open to the public every day of the year, from dawn "
     "until late in the evening.",
 )
