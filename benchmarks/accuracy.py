@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from harness import run_harness  # this folder is on the path when run as a script
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -52,19 +52,6 @@ HTML_NOTE = (
     "on the other six, over trafilatura's default, recall and precision modes and a grid "
     "of both settings), the extraction alone scores F1 0.929 against 0.925 for "
     "trafilatura's default mode in the same computation.")
-
-
-def run_harness(bench: Path, system: str, mode: str, limit: int | None,
-                workdir: Path) -> dict:
-    """One harness run; its pooled metrics ("ALL") and the per-dataset ones."""
-    name = system.replace(":", "_").replace(".", "_")
-    command = [sys.executable, str(bench / "run.py"), "--system", system, "--mode", mode,
-               "--split", "dev", "--n-boot", "200", "--save-dir", str(workdir), "--name", name]
-    if limit:
-        command += ["--limit", str(limit)]
-    subprocess.run(command, cwd=REPO, check=True, stdout=sys.stderr)
-    with open(workdir / f"{name}__{mode}__dev" / "metrics.json", encoding="utf-8") as handle:
-        return json.load(handle)["results"]
 
 
 def table(results: dict[str, dict[str, dict]], modes: list[str]) -> str:
@@ -113,8 +100,8 @@ def main() -> int:
         for mode in modes:
             for label, system in SYSTEMS.items():
                 print(f"== {mode}: {label}", file=sys.stderr)
-                results.setdefault(mode, {})[label] = run_harness(args.bench, system, mode,
-                                                                  args.limit, Path(tmp))
+                results.setdefault(mode, {})[label] = run_harness(
+                    args.bench, system, mode, "dev", args.limit, Path(tmp))
     summary = table(results, modes)
     print(summary)
     if args.no_write:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import subprocess
 import sys
@@ -79,19 +78,6 @@ def clean_learned(capture: str) -> str:
 
 # --- the measurement ----------------------------------------------------------------------
 
-def run_harness(bench: Path, system: str, limit: int | None, workdir: Path) -> dict:
-    name = system.replace(":", "_").replace(".", "_")
-    command = [sys.executable, str(bench / "run.py"), "--system", system, "--mode", "text",
-               "--split", SPLIT, "--n-boot", "200", "--save-dir", str(workdir), "--name", name]
-    if limit:
-        command += ["--limit", str(limit)]
-    env = dict(os.environ, BENCH_CACHE=str(workdir / "cache"))
-    env[OUT_ENV] = str(workdir / "rules")
-    subprocess.run(command, cwd=REPO, check=True, stdout=sys.stderr, env=env)
-    with open(workdir / f"{name}__text__{SPLIT}" / "metrics.json", encoding="utf-8") as handle:
-        return json.load(handle)["results"]
-
-
 def check_learned(rules: Path) -> tuple[int, int]:
     """``cleaner check`` on the learned files as written: (files, failed checks).
 
@@ -143,6 +129,10 @@ def per_dataset(results: dict[str, dict]) -> str:
 
 
 def main() -> int:
+    # Imported here: the harness imports this module as benchmarks.learning, where this
+    # folder is not on the path; run as a script, it is.
+    from harness import run_harness
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH,
                         help="the shared benchmark folder (run.py, data/)")
@@ -158,7 +148,9 @@ def main() -> int:
         work = Path(tmp)
         for label, system in SYSTEMS.items():
             print(f"== {label}", file=sys.stderr)
-            results[label] = run_harness(args.bench, system, args.limit, work)
+            results[label] = run_harness(
+                args.bench, system, "text", SPLIT, args.limit, work,
+                env={"BENCH_CACHE": str(work / "cache"), OUT_ENV: str(work / "rules")})
         checked, failed = check_learned(work / "rules")
     generic, learned = (results[label]["ALL"] for label in SYSTEMS)
     delta_f1 = learned["f1"] - generic["f1"]

@@ -1,0 +1,27 @@
+"""One run of the shared accuracy harness, for the measuring scripts of this folder."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_harness(bench: Path, system: str, mode: str, split: str, limit: int | None,
+                workdir: Path, env: dict[str, str] | None = None) -> dict:
+    """Run ``system`` on ``split`` in ``mode``; the pooled ("ALL") and per-dataset metrics.
+
+    ``env`` adds variables to the harness's environment (the system reads them).
+    """
+    name = system.replace(":", "_").replace(".", "_")
+    command = [sys.executable, str(bench / "run.py"), "--system", system, "--mode", mode,
+               "--split", split, "--n-boot", "200", "--save-dir", str(workdir), "--name", name]
+    if limit:
+        command += ["--limit", str(limit)]
+    subprocess.run(command, cwd=REPO, check=True, stdout=sys.stderr,
+                   env=dict(os.environ, **(env or {})))
+    with open(workdir / f"{name}__{mode}__{split}" / "metrics.json", encoding="utf-8") as handle:
+        return json.load(handle)["results"]
