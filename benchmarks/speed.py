@@ -1,4 +1,4 @@
-"""Speed and memory of `cleaner` (not part of `make test`): writes benchmarks/RESULTS.md.
+"""Speed and memory of `cleaner` (not part of `make test`): its section of RESULTS.md.
 
     python benchmarks/speed.py [--data DIR] [--quick] [--gigabytes 1.0]
 
@@ -34,6 +34,7 @@ from cleaner import Cleaner
 from cleaner.html import from_html
 from cleaner.rules import default_rules_dir, load_rules
 from dispatch import SITE_TEMPLATE  # this folder is on the path when run as a script
+from results import RESULTS, write_section
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "bench" / "data"
@@ -297,7 +298,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--quick", action="store_true", help="small samples (a smoke run)")
     parser.add_argument("--gigabytes", type=float, default=1.0)
-    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--out", type=Path, default=RESULTS,
+                        help="the results file whose speed section is rewritten")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")  # dateutil and trafilatura warn about odd pages
     pages = load_pages(args.data, 300 if args.quick else None)
@@ -311,7 +313,7 @@ def main() -> None:
         results["memory"] = bench_memory(pages, work, 0.05 if args.quick else args.gigabytes)
     source = "the benchmark's dev split" if args.data.is_dir() else "generated captures"
     text = report(results, len(pages), source)
-    args.out.write_text(text, encoding="utf-8")
+    write_section("speed", text, args.out)
     print(text)
     print(json.dumps(results, indent=1))
 
