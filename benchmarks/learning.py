@@ -187,7 +187,7 @@ def measure(args: argparse.Namespace, work: Path,
 
 def verdict(results: dict[str, dict], checked: int, failed: int) -> str:
     generic, learned = (results[label]["ALL"] for label in SYSTEMS)
-    return (f"F1 {learned['f1'] - generic['f1']:+.3f}, recall "
+    return (f"F1 {learned['f1'] - generic['f1']:+.4f}, recall "
             f"{learned['recall'] - generic['recall']:+.4f}; {checked} learned rule files, "
             f"{'all passing' if not failed else f'{failed} checks failing'} "
             f"`cleaner check` as written.")
