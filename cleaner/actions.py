@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
 
@@ -16,6 +17,7 @@ import regex
 
 from .dates import parse_date
 from .errors import PatternTimeout
+from .gates import FULL, PatternGate
 from .model import Line, Removal, Rule
 
 Pattern = regex.Pattern
@@ -221,11 +223,20 @@ def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome
     """
     marker: Pattern = rule.params["marker"]
     needed: int = rule.params["min-kept-lines"]
+    gate = _line_gate(marker)
     content = _nonblank(lines)
-    for seen, i in enumerate(content):
-        if seen >= needed and _fullmatch(marker, lines[i].text.strip(), rule, timeout):
+    for seen, i in enumerate(content[needed:], needed):
+        text = lines[i].text.strip()
+        if gate.candidates(text) and _fullmatch(marker, text, rule, timeout):
             return _split(rule, lines, set(content[seen:]))
     return Outcome(tuple(lines))
+
+
+@lru_cache(maxsize=4096)
+def _line_gate(pattern: Pattern) -> PatternGate:
+    """The gate of one whole-line pattern: a marker is tried on every line of a
+    capture, and the gate's look-ups rule out most lines before the regex runs."""
+    return PatternGate([pattern], [FULL])
 
 
 def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
