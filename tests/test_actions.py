@@ -432,8 +432,8 @@ def test_extract_meta_within_first_limits_the_window():
 
 # --- timeouts and purity ------------------------------------------------------------------
 
-PATHOLOGICAL = "(?:a|aa)+b"  # exponential backtracking on a long run of 'a' with no 'b'
-SLOW_LINE = "a" * 60
+PATHOLOGICAL = "(?:a|aa)+b"  # exponential backtracking on a long run of 'a' not followed by 'b'
+SLOW_LINE = "a" * 60 + "xab"  # passes the gates (ends like a match), then backtracks
 
 PATHOLOGICAL_RULES = {
     "drop-line": dict(patterns=[PATHOLOGICAL]),
