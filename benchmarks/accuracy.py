@@ -20,7 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import run_harness  # this folder is on the path when run as a script
+# this folder is on the path when run as a script
+from harness import missing_bench, run_harness
 from results import write_section
 
 HERE = Path(__file__).resolve().parent
@@ -86,13 +87,12 @@ def main() -> int:
                         help="the shared benchmark folder (run.py, data/)")
     parser.add_argument("--modes", default="text,html")
     parser.add_argument("--limit", type=int, default=None, help="pages per dataset (smoke test)")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md as it is")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print only; leave RESULTS.md as it is")
     args = parser.parse_args()
-    data = args.bench / "data"
-    if not (args.bench / "run.py").is_file() or not any(data.glob("*.jsonl.gz")):
-        print(f"benchmark data not found at {data} (or no run.py in {args.bench}): "
-              "nothing measured. The data is not part of the repository; pass --bench DIR.",
-              file=sys.stderr)
+    missing = missing_bench(args.bench)
+    if missing:
+        print(missing, file=sys.stderr)
         return 2
     modes = [m for m in args.modes.split(",") if m]
     results: dict[str, dict[str, dict]] = {}

@@ -25,3 +25,11 @@ def run_harness(bench: Path, system: str, mode: str, split: str, limit: int | No
                    env=dict(os.environ, **(env or {})))
     with open(workdir / f"{name}__{mode}__{split}" / "metrics.json", encoding="utf-8") as handle:
         return json.load(handle)["results"]
+
+
+def missing_bench(bench: Path) -> str | None:
+    """Why nothing can be measured with the benchmark folder ``bench`` (None: it can)."""
+    if (bench / "run.py").is_file() and any((bench / "data").glob("*.jsonl.gz")):
+        return None
+    return (f"benchmark data not found in {bench} (run.py and data/*.jsonl.gz): nothing "
+            "measured. The data is not part of the repository; pass --bench DIR.")

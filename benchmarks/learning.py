@@ -57,13 +57,10 @@ SYSTEMS = {
 @lru_cache(maxsize=1)
 def _models() -> dict[str, LineModel] | None:
     """The line models in the file ``MODEL_ENV`` names (None: the shipped ones)."""
-    from cleaner.classifier import LineModel
+    from cleaner.classifier import read_models
 
     path = os.environ.get(MODEL_ENV)
-    if not path:
-        return None
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    return {kind: LineModel.from_dict(data) for kind, data in raw.items()}
+    return read_models(Path(path).read_text(encoding="utf-8")) if path else None
 
 
 def _cleaner(rules: Path | None = None) -> Cleaner:
@@ -237,9 +234,11 @@ def main() -> int:
                         help="keep outputs and learned rules here (default: a temporary folder)")
     parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {OUTPUT.name}")
     args = parser.parse_args()
-    if not (args.bench / "run.py").is_file() or not any((args.bench / "data").glob("*.jsonl.gz")):
-        print(f"benchmark data not found in {args.bench}: nothing measured. The data is not "
-              "part of the repository; pass --bench DIR.", file=sys.stderr)
+    from harness import missing_bench  # on the path when run as a script (see measure)
+
+    missing = missing_bench(args.bench)
+    if missing:
+        print(missing, file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)

@@ -74,14 +74,23 @@ def generated_pages(count: int) -> list[dict[str, str]]:
     return pages
 
 
-def cpu_rate(work, items: list[str]) -> tuple[float, float]:
-    """Documents/s and MB/s of ``work`` over ``items``, by this process's CPU time."""
+def cpu_seconds(work, items: list[str]) -> float:
+    """This process's CPU time for ``work`` over ``items``."""
     started = time.process_time()
     for item in items:
         work(item)
-    seconds = time.process_time() - started
+    return time.process_time() - started
+
+
+def rates(items: list[str], seconds: float) -> tuple[float, float]:
+    """Documents/s and MB/s of ``items`` done in ``seconds``."""
     size = sum(len(item.encode("utf-8")) for item in items)
     return len(items) / seconds, size / seconds / 1e6
+
+
+def cpu_rate(work, items: list[str]) -> tuple[float, float]:
+    """Documents/s and MB/s of ``work`` over ``items``, by this process's CPU time."""
+    return rates(items, cpu_seconds(work, items))
 
 
 def steady_rate(use_model: bool, captures: list[str]) -> tuple[float, float]:
@@ -93,15 +102,13 @@ def steady_rate(use_model: bool, captures: list[str]) -> tuple[float, float]:
     that first cleaned the other half, so no capture is timed after being seen.
     """
     half = len(captures) // 2
-    seconds = size = 0.0
+    seconds = 0.0
     for timed, warm in ((captures[:half], captures[half:]), (captures[half:], captures[:half])):
         cleaner = Cleaner(use_model=use_model)
         for capture in warm:
             cleaner.clean(capture)
-        docs, mb = cpu_rate(cleaner.clean, timed)
-        seconds += len(timed) / docs
-        size += mb * len(timed) / docs
-    return len(captures) / seconds, size / seconds
+        seconds += cpu_seconds(cleaner.clean, timed)
+    return rates(captures, seconds)
 
 
 def bench_text(pages, cleaner: Cleaner) -> dict[str, float]:

@@ -57,6 +57,21 @@ def _fullmatch(pattern: Pattern, text: str, rule: Rule, timeout: float) -> regex
         raise PatternTimeout(rule.id, timeout) from None
 
 
+def _matches_line(pattern: Pattern, text: str, rule: Rule, timeout: float) -> bool:
+    """Whether ``pattern`` matches the whole of a stripped, non-blank line.
+
+    Markers and block starts are tried on every line of a capture; the pattern's gate
+    rules most lines out with a few look-ups, before the regex runs.
+    """
+    return bool(_line_gate(pattern).candidates(text)) and \
+        _fullmatch(pattern, text, rule, timeout) is not None
+
+
+@lru_cache(maxsize=4096)
+def _line_gate(pattern: Pattern) -> PatternGate:
+    return PatternGate([pattern], [FULL])
+
+
 def _finditer(pattern: Pattern, text: str, rule: Rule, timeout: float) -> list[regex.Match]:
     try:
         return list(pattern.finditer(text, timeout=timeout))
@@ -192,7 +207,7 @@ def drop_block(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     pos = 0
     while pos < len(content):
         i = content[pos]
-        if i not in doomed and _fullmatch(start, lines[i].text.strip(), rule, timeout):
+        if i not in doomed and _matches_line(start, lines[i].text.strip(), rule, timeout):
             block = _block_from(pos, content, lines, rule, timeout, end, inner, limit)
             doomed.update(block)
             pos += max(len(block), 1)
@@ -223,20 +238,11 @@ def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome
     """
     marker: Pattern = rule.params["marker"]
     needed: int = rule.params["min-kept-lines"]
-    gate = _line_gate(marker)
     content = _nonblank(lines)
     for seen, i in enumerate(content[needed:], needed):
-        text = lines[i].text.strip()
-        if gate.candidates(text) and _fullmatch(marker, text, rule, timeout):
+        if _matches_line(marker, lines[i].text.strip(), rule, timeout):
             return _split(rule, lines, set(content[seen:]))
     return Outcome(tuple(lines))
-
-
-@lru_cache(maxsize=4096)
-def _line_gate(pattern: Pattern) -> PatternGate:
-    """The gate of one whole-line pattern: a marker is tried on every line of a
-    capture, and the gate's look-ups rule out most lines before the regex runs."""
-    return PatternGate([pattern], [FULL])
 
 
 def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:

@@ -61,10 +61,11 @@ def cut_tail(lines: Sequence[str], other: str) -> list[str]:
     """``lines`` up to the last one that ``other`` also holds; all of them when it holds none.
 
     >>> body = ["Park plan approved", "The council voted on Tuesday to expand the park.",
-    ...         "Work starts in spring and ends next year.", "More stories", "Ten best parks in town"]
+    ...         "Work starts in spring and ends next year.", "More stories",
+    ...         "Ten best parks in town"]
     >>> cut_tail(body, "The council voted on Tuesday to expand the park. Work starts in "
-    ...          "spring and ends next year.")
-    ['Park plan approved', 'The council voted on Tuesday to expand the park.', 'Work starts in spring and ends next year.']
+    ...          "spring and ends next year.") == body[:3]
+    True
     """
     tokens = [words(line) for line in lines]
     holder = Holder(other)

@@ -164,7 +164,12 @@ class LineModel:
 @lru_cache(maxsize=None)
 def load_models() -> dict[str, LineModel]:
     """The shipped models by capture kind ("text", "html"), from the package's data file."""
-    raw = resources.files("cleaner").joinpath("data", "classifier.json").read_text("utf-8")
+    return read_models(resources.files("cleaner").joinpath("data", "classifier.json")
+                       .read_text("utf-8"))
+
+
+def read_models(raw: str) -> dict[str, LineModel]:
+    """Models by capture kind from the text of a weights file (as the training script writes)."""
     return {kind: LineModel.from_dict(data) for kind, data in json.loads(raw).items()}
 
 
@@ -376,9 +381,10 @@ def _fold(weights: tuple[float, ...]) -> _Folded:
         part[index[source]] = part.get(index[source], 0.0) + share
         own[index[source]] -= share
         at += 1
-    return _Folded(tuple(own), tuple((itemgetter(*sorted(part), 0), tuple(part[k] for k in sorted(part))
-                                      + (0.0,)) for part in lent),
-                   tuple(weights[at:]), {})
+    # itemgetter of one index gives a bare value: a last index 0 (its weight 0.0) keeps a tuple
+    pairs = tuple((itemgetter(*sorted(part), 0), tuple(part[k] for k in sorted(part)) + (0.0,))
+                  for part in lent)
+    return _Folded(tuple(own), pairs, tuple(weights[at:]), {})
 
 
 _FOLDED: dict[tuple[float, ...], _Folded] = {}
@@ -479,15 +485,6 @@ def _page_scores(weights: Sequence[float], texts: Sequence[str], shapes: Shapes)
 _LOG3 = [math.log1p(i) / 3.0 for i in range(4096)]
 
 
-def content_probabilities(model: LineModel, cols: Sequence[Sequence[float]]) -> list[float]:
-    """The logistic model's P(content) from feature columns (as ``columns`` gives them)."""
-    z = [0.0] * len(cols[0])
-    for weight, col in zip(model.weights, cols):
-        if weight:
-            z = [a + weight * b for a, b in zip(z, col)]
-    return [1.0 / (1.0 + math.exp(-v)) if v > -30 else 0.0 for v in z]
-
-
 def smooth(model: LineModel, z: Sequence[float]) -> list[float]:
     """The odds of boilerplate for each line given the whole page (forward-backward).
 
@@ -521,20 +518,12 @@ def smooth(model: LineModel, z: Sequence[float]) -> list[float]:
     return out
 
 
-def probabilities(odds: Sequence[float]) -> list[float]:
-    """P(boilerplate) from the odds ``smooth`` gives."""
-    return [o / (1.0 + o) for o in odds]
-
-
 _CATEGORIES: dict[str, str] = {}
 
 
 def category_of(text: str) -> str:
     """The POLICY category a removed line most likely belongs to."""
-    found = _CATEGORIES.get(text)
-    if found is None:
-        found = _by_text(_CATEGORIES, text, _categorise)
-    return found
+    return _by_text(_CATEGORIES, text, _categorise)
 
 
 def _categorise(text: str) -> str:

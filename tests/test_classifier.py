@@ -25,11 +25,9 @@ from cleaner.classifier import (
     LineModel,
     category_of,
     columns,
-    content_probabilities,
     decide,
     load_models,
     logits,
-    probabilities,
     select,
     smooth,
 )
@@ -38,6 +36,21 @@ from cleaner.extract import normalise
 from cleaner.golden import compare_seeds
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def content_probabilities(model: LineModel, cols: list[list[float]]) -> list[float]:
+    """The logistic model's P(content) from feature columns, one weighted column at a time:
+    the plain computation that ``logits`` must agree with."""
+    z = [0.0] * len(cols[0])
+    for weight, col in zip(model.weights, cols):
+        if weight:
+            z = [a + weight * b for a, b in zip(z, col)]
+    return [1.0 / (1.0 + math.exp(-v)) if v > -30 else 0.0 for v in z]
+
+
+def probabilities(odds: list[float]) -> list[float]:
+    """P(boilerplate) from the odds ``smooth`` gives."""
+    return [o / (1.0 + o) for o in odds]
 SEEDS = REPO / "seeds"
 GOLDEN = REPO / "golden"
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from cleaner import Cleaner
 from cleaner.errors import CaptureError
 from cleaner.extract import (
-    FTFY_CONFIG, MAY_NEED_REPAIR, PLAIN_TEXT, decode, extract, looks_like_html, normalise, repair_line,
+    FTFY_CONFIG, MAY_NEED_REPAIR, PLAIN_TEXT, decode, extract, looks_like_html, normalise,
+    repair_line,
 )
 
 HEADLINE = "Council backs new park"
