@@ -34,6 +34,7 @@ from .learn import (
     keep_candidates,
     line_pattern,
     repeated_keys,
+    template_groups,
 )
 from .model import Line, Rule, RuleSet
 from .rules import SCHEMA_VERSION, rule_from_dict, ruleset_from_dict
@@ -75,13 +76,15 @@ def draft_site(site: str, captures: Sequence[Sequence[str]],
     if profile.size < settings.min_captures:
         raise LearnError(f"{site}: {profile.size} capture(s) with text; learning needs at "
                          f"least {settings.min_captures} captures of one site")
-    repeated = repeated_keys(profile, settings)
+    # the whole site, then each of its templates when it has had several
+    views = [profile, *template_groups(profile, settings)]
+    repeated = set().union(*(repeated_keys(view, settings) for view in views))
     tables = _unique_ids([_marker_table(site, m, settings)
                           for m in find_markers(profile, repeated, settings)])
     tables += [_lines_table(site, category, profile, keys)
                for category, keys in sorted(by_category(profile, repeated).items())]
     tables += [_shapes_table(site, category, shapes)
-               for category, shapes in sorted(_shapes_by_category(profile, repeated, settings))]
+               for category, shapes in sorted(_shapes_by_category(views, repeated, settings))]
     proposals = _with_tests(tables, profile, repeated)
     if not proposals:
         raise LearnError(f"{site}: nothing repeats across enough of its {profile.size} "
@@ -138,10 +141,11 @@ def _lines_table(site: str, category: str, profile: Profile, keys: list[str]) ->
     return table
 
 
-def _shapes_by_category(profile: Profile, repeated: set[str],
+def _shapes_by_category(views: Sequence[Profile], repeated: set[str],
                         settings: Settings) -> list[tuple[str, list[Shape]]]:
     groups: dict[str, list[Shape]] = {}
-    for shape in find_shapes(profile, repeated, settings):
+    for shape in {s.pattern: s for view in reversed(views)
+                  for s in find_shapes(view, repeated, settings)}.values():
         groups.setdefault(guess_category(shape.example), []).append(shape)
     return list(groups.items())
 

@@ -72,6 +72,10 @@ class Settings:
     # sites where the article text keeps its by-line.
     shape_categories: tuple[str, ...] = ("comments",)
     signature_words: int = 4
+    # Captures whose repeated lines overlap this much (Jaccard) were made with one template;
+    # a site's template groups of ``min_group`` captures or more are also learned alone.
+    template_similarity: float = 0.4
+    min_group: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +124,37 @@ def fold(text: str) -> str:
     'Posted on 0 March 0'
     """
     return SPACES.sub(" ", DIGITS.sub("0", text.strip()))
+
+
+def template_groups(profile: Profile, settings: Settings) -> list[Profile]:
+    """The captures of each of a site's templates, when it has had more than one.
+
+    Sites change their templates over the years: a line of one template may stand in
+    only a quarter of a site's captures and still be in every capture made with it.
+    Each capture joins the first group whose first capture shares at least
+    ``template_similarity`` of the lines the two hold that repeat anywhere in the site
+    (Jaccard), else starts a group. Groups of ``min_group`` captures or more are
+    returned; none for a site with one template.
+    """
+    shared = [frozenset(k for k in map(fold, lines) if profile.counts[k] > 1)
+              for lines in profile.captures]
+    groups: list[list[int]] = []
+    for number, keys in enumerate(shared):
+        home = next((group for group in groups
+                     if _jaccard(keys, shared[group[0]]) >= settings.template_similarity), None)
+        if home is None:
+            groups.append([number])
+        else:
+            home.append(number)
+    if len(groups) == 1:
+        return []
+    return [Profile.of([profile.captures[n] for n in group])
+            for group in groups if len(group) >= settings.min_group]
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    union = len(a | b)
+    return len(a & b) / union if union else 1.0
 
 
 def is_prose(text: str) -> bool:

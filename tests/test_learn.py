@@ -10,7 +10,15 @@ from cleaner import Cleaner
 from cleaner.draft import _unique_ids, draft_site, learned_ruleset, render, verify
 from cleaner.errors import LearnError
 from cleaner.golden import run_cases
-from cleaner.learn import Profile, Settings, find_markers, fold, guess_category, repeated_keys
+from cleaner.learn import (
+    Profile,
+    Settings,
+    find_markers,
+    fold,
+    guess_category,
+    repeated_keys,
+    template_groups,
+)
 from cleaner.rules import load_rules
 
 from . import synthetic
@@ -195,3 +203,43 @@ def test_a_comments_line_followed_by_a_paragraph_is_no_cut_marker():
     assert "\n" + kept + "\n" in Cleaner(load_rules_with(draft_site(SITE, captures)),
                                          use_model=False).clean(
         "\n\n".join(commented(4, opener_inside=True)) + "\n", url=f"https://{SITE}/x")
+
+
+def _redesigned(i: int, design: int) -> list[str]:
+    """The i-th synthetic capture in one of three designs: its own menu and footer."""
+    lines = synthetic.article(i)
+    menu, footer = DESIGNS[design]
+    return [*menu, *lines[len(MENU):-len(FOOTER)], *footer]
+
+
+DESIGNS = [(MENU, FOOTER),
+           (["Front Page", "Local News", "Weather Desk", "Classified Ads"],
+            ["Contact the newsroom", "Advertise with us", "Corrections"]),
+           (["Home", "Latest Stories", "Podcasts", "Newsletters"],
+            ["Careers", "Help Centre", "Site Map", "Accessibility"])]
+
+
+def _template_lines(design: int) -> set[str]:
+    """A design's lines proposed as they are (a line with digits becomes a pattern)."""
+    return {t for t in DESIGNS[design][0] + DESIGNS[design][1] if not any(map(str.isdigit, t))}
+
+
+def test_each_template_of_a_redesigned_site_is_learned():
+    # three designs of three captures each: each design's lines stand in a third of the
+    # captures, under the site-wide share, yet in every capture made with that design
+    captures = [_redesigned(i, i // 3) for i in range(9)]
+    profile = Profile.of(captures)
+    assert [g.size for g in template_groups(profile, Settings())] == [3, 3, 3]
+    assert not (_template_lines(1) | _template_lines(2)) & repeated_keys(profile, Settings())
+    proposed = proposed_lines(draft_site(SITE, captures))
+    assert _template_lines(0) | _template_lines(1) | _template_lines(2) <= proposed
+    assert all("Headline" not in line for line in proposed)
+
+
+def test_one_template_is_one_group_and_small_groups_are_not_learned_alone():
+    assert template_groups(Profile.of(synthetic.captures()), Settings()) == []
+    # two captures of a second design: too few to tell template from a shared story
+    captures = [_redesigned(i, 0 if i < 6 else 1) for i in range(8)]
+    profile = Profile.of(captures)
+    assert [g.size for g in template_groups(profile, Settings())] == [6]
+    assert not _template_lines(1) & proposed_lines(draft_site(SITE, captures))
