@@ -239,9 +239,10 @@ def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome
     marker: Pattern = rule.params["marker"]
     needed: int = rule.params["min-kept-lines"]
     content = _nonblank(lines)
-    for seen, i in enumerate(content[needed:], needed):
-        if _matches_line(marker, lines[i].text.strip(), rule, timeout):
-            return _split(rule, lines, set(content[seen:]))
+    texts = [lines[i].text.strip() for i in content[needed:]]
+    for position in _line_gate(marker).admitted(texts):
+        if _fullmatch(marker, texts[position], rule, timeout):
+            return _split(rule, lines, set(content[needed + position:]))
     return Outcome(tuple(lines))
 
 

@@ -14,7 +14,7 @@ the gate never changes what matches, only how often a regex is tried.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import ahocorasick
@@ -160,6 +160,21 @@ class PatternGate:
         if mask & self._index.mask:
             mask &= self._index.present(text) | ~self._index.mask
         return self._check_literals(mask, text) if mask & self._checked else mask
+
+    def admitted(self, texts: Iterable[str]) -> Iterator[int]:
+        """The positions of the texts that some pattern may match (``candidates``).
+
+        A cut marker is looked for on every line of every capture, and nearly every
+        line's head or tail rules it out: when both were seen before, that refusal
+        costs two look-ups, without a call per line.
+        """
+        heads, tails, candidates = self._heads, self._tails, self.candidates
+        for position, text in enumerate(texts):
+            head, tail = heads.get(text[:HEAD]), tails.get(text[-TAIL:])
+            if head is not None and tail is not None and not head & tail:
+                continue
+            if candidates(text):
+                yield position
 
     def _check_literals(self, mask: int, text: str) -> int:
         for bit in bits(mask & self._checked):

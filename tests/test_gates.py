@@ -76,3 +76,16 @@ def test_gate_rules_out_by_head_tail_length_and_literal():
     assert bits(gate.candidates("12 comments")) == [2]
     assert gate.candidates("A long sentence of ordinary prose that ends like this.") == 0
     assert gate.candidates("Subscribe now and later") == 0
+
+
+def test_admitted_lines_are_those_with_candidates_cold_and_warm():
+    marker = regex.compile(r"(?:\d+|No) comments?:|\d+ Responses to “.{1,80}”")
+    gate = PatternGate([marker], [FULL])
+    texts = ["3 comments:", "No comment here, the minister said.", "12 Responses to “A day”",
+             "Subscribe now", "3 comments", "1 comment:", "A sentence that ends in a colon:",
+             *REAL_LINES]
+    expected = [i for i, text in enumerate(texts) if gate.candidates(text)]
+    assert expected[:2] == [0, 2] and 5 in expected
+    fresh = PatternGate([marker], [FULL])
+    assert list(fresh.admitted(texts)) == expected  # heads and tails learnt as it goes
+    assert list(fresh.admitted(texts)) == expected  # and refused from the caches
