@@ -57,18 +57,10 @@ def _fullmatch(pattern: Pattern, text: str, rule: Rule, timeout: float) -> regex
         raise PatternTimeout(rule.id, timeout) from None
 
 
-def _matches_line(pattern: Pattern, text: str, rule: Rule, timeout: float) -> bool:
-    """Whether ``pattern`` matches the whole of a stripped, non-blank line.
-
-    Markers and block starts are tried on every line of a capture; the pattern's gate
-    rules most lines out with a few look-ups, before the regex runs.
-    """
-    return bool(_line_gate(pattern).candidates(text)) and \
-        _fullmatch(pattern, text, rule, timeout) is not None
-
-
 @lru_cache(maxsize=4096)
 def _line_gate(pattern: Pattern) -> PatternGate:
+    """A gate for one whole-line pattern. Markers and block starts are tried on every
+    line of a capture; the gate refuses most lines before the regex runs."""
     return PatternGate([pattern], [FULL])
 
 
@@ -203,16 +195,14 @@ def drop_block(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     inner: Pattern | None = rule.params.get("inner")
     limit: int = rule.params["max-lines"]
     content = _nonblank(lines)
+    texts = [lines[i].text.strip() for i in content]
     doomed: set[int] = set()
-    pos = 0
-    while pos < len(content):
-        i = content[pos]
-        if i not in doomed and _matches_line(start, lines[i].text.strip(), rule, timeout):
+    free = 0  # the first line past the last block removed: a new block starts there or later
+    for pos in _line_gate(start).admitted(texts):
+        if pos >= free and _fullmatch(start, texts[pos], rule, timeout):
             block = _block_from(pos, content, lines, rule, timeout, end, inner, limit)
             doomed.update(block)
-            pos += max(len(block), 1)
-        else:
-            pos += 1
+            free = pos + max(len(block), 1)
     return _split(rule, lines, doomed)
 
 
