@@ -8,7 +8,7 @@ metadata it found. Actions never mutate their input.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
@@ -25,9 +25,14 @@ Pattern = regex.Pattern
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    """What an action kept and took. ``settled``: the rule would take nothing more from
+    ``kept`` with any of its lines removed (none changed), so the passes that follow
+    need not run it again until a line's text changes."""
+
     kept: tuple[Line, ...]
     removals: tuple[Removal, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)
+    settled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,10 +235,12 @@ def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome
     needed: int = rule.params["min-kept-lines"]
     content = _nonblank(lines)
     texts = [lines[i].text.strip() for i in content[needed:]]
+    # Settled either way: removing lines only moves the others up, so a marker left in
+    # the text stays too early for the guard.
     for position in _line_gate(marker).admitted(texts):
         if _fullmatch(marker, texts[position], rule, timeout):
-            return _split(rule, lines, set(content[needed + position:]))
-    return Outcome(tuple(lines))
+            return replace(_split(rule, lines, set(content[needed + position:])), settled=True)
+    return Outcome(tuple(lines), settled=True)
 
 
 def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
@@ -252,7 +259,9 @@ def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
         copies = [i for i, _ in run]
         if key is not None and len(copies) > 1:
             doomed.update(copies[1:] if keep_first else copies)
-    return _split(rule, lines, doomed)
+    # Removing lines can bring two copies together only if some key is left twice.
+    left = [key for i, key in keyed if key is not None and i not in doomed]
+    return replace(_split(rule, lines, doomed), settled=len(set(left)) == len(left))
 
 
 def extract_meta(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:

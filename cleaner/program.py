@@ -6,7 +6,9 @@ of such rules one after another gives the same result as walking the lines once
 and, for each line, trying the run's rules in order until one removes it. The
 walk asks a ``PatternGate`` which rules could match at all, so most lines cost a
 few dict look-ups. Every other rule (blocks, truncation, repeats, windows) needs
-the lines around it and runs as a step of its own.
+the lines around it and runs as a step of its own. Passes after the first skip the
+steps that cannot find more (a line stage that saw every line as it reads, an action
+whose outcome was ``settled``) until a line's text changes.
 """
 from __future__ import annotations
 
@@ -44,7 +46,8 @@ class PassState:
     meta: dict[str, str] = field(default_factory=dict)
     matched: set[str] = field(default_factory=set)  # categories hit, kept ones included
     # Line stages that have seen every kept line as it now reads: running one again
-    # can change nothing, because its verdicts depend on each line's text alone.
+    # can change nothing, because its verdicts depend on each line's text alone. Also
+    # the context steps whose last outcome was ``settled``.
     settled: set[int] = field(default_factory=set)
 
 
@@ -81,7 +84,11 @@ class ContextStep:
     rule: Rule
 
     def run(self, state: PassState, keep: frozenset[str], timeout: float) -> None:
+        if id(self) in state.settled:
+            return
         outcome = ACTIONS[self.rule.action].apply(self.rule, state.kept, timeout)
+        if outcome.settled:
+            state.settled.add(id(self))
         for name, value in outcome.meta.items():
             state.meta.setdefault(name, value)
         if outcome.removals:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner.actions import (
     ACTIONS, dedupe_lines, drop_block, drop_line, extract_meta, strip_span, truncate_after,
@@ -290,6 +292,20 @@ def test_truncate_after_counts_exactly_min_kept_non_blank_lines():
     assert [r.line for r in out.removals] == [4, 5]
 
 
+@given(texts=st.lists(st.sampled_from(["Subscribe for unlimited access", "Body.", "Dek.", ""]),
+                      max_size=14),
+       min_kept=st.integers(1, 4), drops=st.lists(st.booleans(), min_size=14, max_size=14))
+def test_truncate_after_finds_nothing_once_run_while_lines_are_only_removed(texts, min_kept,
+                                                                           drops):
+    # A settled outcome lets the engine skip the rule until a line's text changes:
+    # on what it kept, less any lines, the rule must find nothing.
+    rule = paywall_rule(min_kept)
+    outcome = truncate_after(rule, make_lines(*texts), TIMEOUT)
+    assert outcome.settled
+    fewer = [line for line, drop in zip(outcome.kept, drops) if not drop]
+    assert truncate_after(rule, fewer, TIMEOUT).removals == ()
+
+
 def test_truncate_after_uses_a_later_marker_when_the_first_is_too_early():
     rule = paywall_rule(min_kept=2)
     lines = make_lines("Subscribe for unlimited access", "Headline", "Body.",
@@ -310,6 +326,27 @@ def test_truncate_after_marker_must_match_whole_line():
 CAPTION = ("A member of the security forces stands by a destroyed vehicle in the district "
            "of al-Baghdadi. — AYMAN HENNA/AFP")
 CUT_OFF = CAPTION[:75]  # a cut-off copy: shares the first 60 characters, then stops
+
+
+@given(texts=st.lists(st.sampled_from(["A caption long enough", "A caption long", "Body text.",
+                                       "Ad", ""]), max_size=12),
+       keep_first=st.booleans(), drops=st.lists(st.booleans(), min_size=12, max_size=12))
+def test_dedupe_settles_only_when_no_removal_can_bring_copies_together(texts, keep_first, drops):
+    rule = make_rule("dedupe-lines", category="caption", min_chars=14, keep_first=keep_first)
+    outcome = dedupe_lines(rule, make_lines(*texts), TIMEOUT)
+    kept = list(outcome.kept)
+    fewer = [[line for line, drop in zip(kept, drops) if not drop]]
+    fewer += [kept[:i] + kept[i + 1:] for i in range(len(kept))]  # each line removed alone
+    if outcome.settled:
+        assert all(dedupe_lines(rule, lines, TIMEOUT).removals == () for lines in fewer)
+
+
+def test_dedupe_is_not_settled_while_copies_stand_apart():
+    rule = make_rule("dedupe-lines", category="caption", min_chars=14)
+    lines = make_lines("A caption long enough", "Ad", "A caption long enough")
+    outcome = dedupe_lines(rule, lines, TIMEOUT)
+    assert outcome.removals == () and not outcome.settled
+    assert len(dedupe_lines(rule, [lines[0], lines[2]], TIMEOUT).removals) == 2
 
 
 def test_dedupe_removes_every_copy_including_a_cut_off_one():
