@@ -105,8 +105,11 @@ def _split(rule: Rule, lines: Sequence[Line], doomed: set[int]) -> Outcome:
     return Outcome(kept, removals)
 
 
-def _nonblank(lines: Sequence[Line]) -> list[int]:
-    return [i for i, line in enumerate(lines) if line.text.strip()]
+def _nonblank(lines: Sequence[Line]) -> tuple[list[int], list[str]]:
+    """The indices of the non-blank lines, and their stripped texts."""
+    texts = [line.text.strip() for line in lines]
+    content = [i for i, text in enumerate(texts) if text]
+    return content, [texts[i] for i in content]
 
 
 # --- the actions --------------------------------------------------------------------------
@@ -199,24 +202,22 @@ def drop_block(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     end: Pattern | None = rule.params.get("end")
     inner: Pattern | None = rule.params.get("inner")
     limit: int = rule.params["max-lines"]
-    content = _nonblank(lines)
-    texts = [lines[i].text.strip() for i in content]
+    content, texts = _nonblank(lines)
     doomed: set[int] = set()
     free = 0  # the first line past the last block removed: a new block starts there or later
     for pos in _line_gate(start).admitted(texts):
         if pos >= free and _fullmatch(start, texts[pos], rule, timeout):
-            block = _block_from(pos, content, lines, rule, timeout, end, inner, limit)
+            block = _block_from(pos, content, texts, rule, timeout, end, inner, limit)
             doomed.update(block)
             free = pos + max(len(block), 1)
     return _split(rule, lines, doomed)
 
 
-def _block_from(pos: int, content: list[int], lines: Sequence[Line], rule: Rule,
+def _block_from(pos: int, content: list[int], texts: list[str], rule: Rule,
                 timeout: float, end: Pattern | None, inner: Pattern | None,
                 limit: int) -> list[int]:
     block = [content[pos]]
-    for j in content[pos + 1:pos + limit]:
-        text = lines[j].text.strip()
+    for j, text in zip(content[pos + 1:pos + limit], texts[pos + 1:pos + limit]):
         if end is not None and _fullmatch(end, text, rule, timeout):
             return block + [j]
         if inner is not None and not _fullmatch(inner, text, rule, timeout):
@@ -233,12 +234,11 @@ def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome
     """
     marker: Pattern = rule.params["marker"]
     needed: int = rule.params["min-kept-lines"]
-    content = _nonblank(lines)
-    texts = [lines[i].text.strip() for i in content[needed:]]
+    content, texts = _nonblank(lines)
     # Settled either way: removing lines only moves the others up, so a marker left in
     # the text stays too early for the guard.
-    for position in _line_gate(marker).admitted(texts):
-        if _fullmatch(marker, texts[position], rule, timeout):
+    for position in _line_gate(marker).admitted(texts[needed:]):
+        if _fullmatch(marker, texts[needed + position], rule, timeout):
             return replace(_split(rule, lines, set(content[needed + position:])), settled=True)
     return Outcome(tuple(lines), settled=True)
 

@@ -144,6 +144,7 @@ def _lines_table(site: str, category: str, profile: Profile, keys: list[str]) ->
 def _shapes_by_category(views: Sequence[Profile], repeated: set[str],
                         settings: Settings) -> list[tuple[str, list[Shape]]]:
     groups: dict[str, list[Shape]] = {}
+    # one shape per pattern; views go last to first, so the whole site's shape wins
     for shape in {s.pattern: s for view in reversed(views)
                   for s in find_shapes(view, repeated, settings)}.values():
         groups.setdefault(guess_category(shape.example), []).append(shape)

@@ -36,6 +36,8 @@ from cleaner.extract import normalise
 from cleaner.golden import compare_seeds
 
 REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+GOLDEN = REPO / "golden"
 
 
 def content_probabilities(model: LineModel, cols: list[list[float]]) -> list[float]:
@@ -51,8 +53,7 @@ def content_probabilities(model: LineModel, cols: list[list[float]]) -> list[flo
 def probabilities(odds: list[float]) -> list[float]:
     """P(boilerplate) from the odds ``smooth`` gives."""
     return [o / (1.0 + o) for o in odds]
-SEEDS = REPO / "seeds"
-GOLDEN = REPO / "golden"
+
 
 MENU = ["Home", "World", "Politics", "Business", "Sport", "Culture", "Opinion", "Video"]
 FOOTER = ["About us", "Contact", "Careers", "Advertise with us", "Privacy", "Terms",
