@@ -5,17 +5,18 @@ look-up. A pattern that must match a whole line can only match lines whose first
 few characters could begin a match, whose last few could end one, whose length is
 within the pattern's widest match, and that contain one of the literal strings
 every match contains. The regex module answers the first two questions itself
-(partial matching, forwards and in reverse); those answers are cached per pattern
-set by the line's head and tail, so a capture costs a few look-ups per line and
-regexes run only on real candidates. The literals are looked for all at once, by one
-Aho-Corasick scan of the case-folded line. Every check is a necessary condition, so
-the gate never changes what matches, only how often a regex is tried.
+(partial matching, forwards and in reverse); those answers are cached by the line's
+head and tail, and learnt only for the patterns a line's length leaves, so a capture
+costs a few look-ups per line and regexes run only on real candidates. The literals
+are looked for in the case-folded line, all at once by one Aho-Corasick scan, or one
+by one on a long line with few patterns left. Every check is a necessary condition,
+so the gate never changes what matches, only how often a regex is tried.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import ahocorasick
 import regex
@@ -23,10 +24,14 @@ import regex
 HEAD = TAIL = 2  # characters looked at; short keys keep the caches small and warm
 CACHE_LIMIT = 65_536  # entries per cache; cleared when full (keys repeat a lot)
 UNBOUNDED = 1 << 62
+Cached = TypeVar("Cached")
 FULL, START, END, ANY = "full", "start", "end", "any"  # how a pattern is applied
 # Literals shorter than this ("c", "by") are in nearly every line: scanning for them
 # would report hits on every line, so their patterns are checked by a search instead.
 INDEXED_LITERAL_CHARS = 3
+# A literal search ("in") costs about what the Aho-Corasick scan costs for this many
+# characters of the line.
+CHARS_PER_LITERAL_SEARCH = 4
 
 
 def _parse(source: str) -> Any:
@@ -129,8 +134,8 @@ class PatternGate:
     def __init__(self, patterns: Sequence[regex.Pattern[str]], modes: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
         self.modes = tuple(modes)
-        self._reversed = tuple(regex.compile(p.pattern, p.flags | regex.REVERSE)
-                               for p in self.patterns)
+        reversed_patterns = tuple(regex.compile(p.pattern, p.flags | regex.REVERSE)
+                                  for p in self.patterns)
         self._widths = tuple(max_width(p.pattern) if m == FULL else UNBOUNDED
                              for p, m in zip(self.patterns, self.modes))
         literal_sets = [required_literals(p.pattern)[0] for p in self.patterns]
@@ -140,40 +145,34 @@ class PatternGate:
                                for bit, (p, found) in enumerate(zip(self.patterns, literal_sets)))
         self._checked = sum(1 << bit for bit, found in enumerate(self._literals) if found)
         self._all = (1 << len(self.patterns)) - 1
-        self._heads: dict[str, int] = {}
-        self._tails: dict[str, int] = {}
+        self._heads = EdgeMasks(self.patterns, self.modes, at_start=True)
+        self._tails = EdgeMasks(reversed_patterns, self.modes, at_start=False)
         self._lengths: dict[int, int] = {}
 
     def candidates(self, text: str) -> int:
         """Bit i is set when pattern i may match ``text`` (a stripped, non-empty line)."""
-        head, tail, size = text[:HEAD], text[-TAIL:], len(text)
-        heads = self._heads.get(head)
-        if heads is None:
-            heads = _remember(self._heads, head, self._head_mask(head))
-        tails = self._tails.get(tail)
-        if tails is None:
-            tails = _remember(self._tails, tail, self._tail_mask(tail))
-        lengths = self._lengths.get(size)
-        if lengths is None:
-            lengths = _remember(self._lengths, size, self._length_mask(size))
-        mask = heads & tails & lengths
-        if mask & self._index.mask:
-            mask &= self._index.present(text) | ~self._index.mask
+        size = len(text)
+        mask = self._lengths.get(size)
+        if mask is None:
+            mask = _remember(self._lengths, size, self._length_mask(size))
+        mask = self._tails.allowed(text[-TAIL:], self._heads.allowed(text[:HEAD], mask))
+        indexed = mask & self._index.mask
+        if indexed:
+            mask &= self._index.present(text, indexed) | ~indexed
         return self._check_literals(mask, text) if mask & self._checked else mask
 
     def admitted(self, texts: Iterable[str]) -> Iterator[int]:
         """The positions of the texts that some pattern may match (``candidates``).
 
         A cut marker is looked for on every line of every capture, and nearly every
-        line's head or tail rules it out: when both were seen before, that refusal
-        costs two look-ups, without a call per line.
+        line's length, head or tail rules it out: when those were seen before, that
+        refusal costs three look-ups, without a call per line.
         """
-        heads, tails, candidates = self._heads, self._tails, self.candidates
+        heads, tails, lengths = self._heads.entries, self._tails.entries, self._lengths
+        unseen, everything = (0, self._all), self._all
         for position, text in enumerate(texts):
-            head, tail = heads.get(text[:HEAD]), tails.get(text[-TAIL:])
-            if head is not None and tail is not None and not head & tail:
-                continue
-            if candidates(text):
+            if lengths.get(len(text), everything) & heads.get(text[:HEAD], unseen)[1] \
+                    & tails.get(text[-TAIL:], unseen)[1] and self.candidates(text):
                 yield position
 
     def _check_literals(self, mask: int, text: str) -> int:
@@ -181,35 +180,6 @@ class PatternGate:
             if not self._literals[bit].search(text):  # type: ignore[union-attr]
                 mask &= ~(1 << bit)
         return mask
-
-    def _head_mask(self, head: str) -> int:
-        # A pattern that cannot start with the first character cannot start with the
-        # first two: the one-character mask (cached too) limits what is tried.
-        within = self._all if len(head) == 1 else self._cached(self._heads, head[0],
-                                                                self._head_mask)
-        mask = 0
-        for bit in bits(within):
-            pattern, mode = self.patterns[bit], self.modes[bit]
-            if mode in (END, ANY) or (mode == FULL and pattern.fullmatch(head, partial=True)) \
-                    or (mode == START and pattern.match(head, partial=True)):
-                mask |= 1 << bit
-        return mask
-
-    def _tail_mask(self, tail: str) -> int:
-        within = self._all if len(tail) == 1 else self._cached(self._tails, tail[-1],
-                                                                self._tail_mask)
-        mask = 0
-        for bit in bits(within):
-            pattern, mode = self._reversed[bit], self.modes[bit]
-            if mode in (START, ANY) or (mode == FULL and pattern.fullmatch(tail, partial=True)) \
-                    or (mode == END and pattern.match(tail, partial=True)):
-                mask |= 1 << bit
-        return mask
-
-    @staticmethod
-    def _cached(cache: dict[Any, int], key: str, compute: Any) -> int:
-        found = cache.get(key)
-        return _remember(cache, key, compute(key)) if found is None else found
 
     def _length_mask(self, size: int) -> int:
         return sum(1 << bit for bit, width in enumerate(self._widths) if size <= width)
@@ -222,8 +192,56 @@ class PatternGate:
         self.__init__(state["patterns"], state["modes"])  # type: ignore[misc]
 
 
+class EdgeMasks:
+    """Which patterns could begin (or, given reversed patterns, end) at a line's edge.
+
+    Keyed by the line's first (last) characters. Each entry is learnt lazily, only
+    for the patterns a line still needs after the cheaper checks: the regex module's
+    partial matching is a call per pattern, and most patterns are ruled out by the
+    line's length or other edge first. An entry is ``(decided, possible)``: the
+    patterns asked about so far, and those not ruled out (undecided ones included).
+    """
+
+    def __init__(self, patterns: Sequence[regex.Pattern[str]], modes: Sequence[str],
+                 at_start: bool) -> None:
+        self._patterns = tuple(patterns)
+        # patterns applied away from this edge can start (end) with anything
+        free = (END, ANY) if at_start else (START, ANY)
+        self._always = sum(1 << bit for bit, mode in enumerate(modes) if mode in free)
+        self._span = tuple(mode != FULL for mode in modes)  # a span: ``match``, not whole
+        self._at_start = at_start
+        self._all = (1 << len(self._patterns)) - 1
+        self.entries: dict[str, tuple[int, int]] = {}
+
+    def allowed(self, key: str, wanted: int) -> int:
+        """Those of the ``wanted`` patterns that could begin (end) at edge ``key``."""
+        if not wanted:
+            return 0
+        entry = self.entries.get(key)
+        if entry is None or wanted & ~entry[0]:
+            entry = self._decide(key, wanted, entry)
+        return wanted & entry[1]
+
+    def _decide(self, key: str, wanted: int, entry: tuple[int, int] | None) -> tuple[int, int]:
+        decided, possible = entry if entry is not None else (0, self._all)
+        undecided = wanted & ~decided
+        # a pattern that cannot begin with the first character cannot begin with two
+        shorter = key[:1] if self._at_start else key[-1:]
+        left = self.allowed(shorter, undecided) if len(key) > 1 else undecided
+        found = left & self._always
+        for bit in bits(left & ~self._always):
+            pattern = self._patterns[bit]
+            fits = pattern.match if self._span[bit] else pattern.fullmatch
+            if fits(key, partial=True):
+                found |= 1 << bit
+        if len(self.entries) >= CACHE_LIMIT:
+            self.entries.clear()
+        entry = self.entries[key] = (decided | undecided, possible & ~undecided | found)
+        return entry
+
+
 class LiteralIndex:
-    """Which patterns have one of their required literals in a line, in one scan.
+    """Which patterns have one of their required literals in a line.
 
     Literals and lines are compared case-folded: a pattern that minds case can only
     match where its literal occurs case-folded too, so folding admits more lines,
@@ -231,12 +249,13 @@ class LiteralIndex:
     left out (their bit is not in ``mask``).
 
     >>> index = LiteralIndex([("Photo", "Image"), ("by",), ()])
-    >>> index.mask, index.present("PHOTO: Reuters"), index.present("nothing here")
+    >>> index.mask, index.present("PHOTO: Reuters", 1), index.present("nothing here", 1)
     (1, 1, 0)
     """
 
     def __init__(self, literal_sets: Sequence[tuple[str, ...]]) -> None:
         self._automaton = ahocorasick.Automaton()
+        self._bits_of: dict[str, int] = {}
         self.mask = 0
         for bit, found in enumerate(literal_sets):
             if not found or min(map(len, found)) < INDEXED_LITERAL_CHARS:
@@ -244,19 +263,40 @@ class LiteralIndex:
             self.mask |= 1 << bit
             for literal in found:
                 key = literal.casefold()
-                self._automaton.add_word(key, self._automaton.get(key, 0) | 1 << bit)
+                self._bits_of[key] = self._bits_of.get(key, 0) | 1 << bit
+        for key, bits_of_literal in self._bits_of.items():
+            self._automaton.add_word(key, bits_of_literal)
         if self.mask:
             self._automaton.make_automaton()
+        self._wanted: dict[int, tuple[tuple[str, int], ...]] = {}
 
     def covers(self, bit: int) -> bool:
         return bool(self.mask >> bit & 1)
 
-    def present(self, text: str) -> int:
-        """The bits of the indexed patterns with a literal in ``text``."""
+    def present(self, text: str, wanted: int) -> int:
+        """Of the ``wanted`` indexed patterns, those with a literal in ``text``.
+
+        One Aho-Corasick scan finds every literal at once, but costs about as much
+        per character as a substring search costs per literal: a long line with few
+        patterns left is searched for their literals one by one instead.
+        """
+        folded = text.casefold()
+        literals = self._wanted.get(wanted)
+        if literals is None:
+            literals = _remember(self._wanted, wanted, self._literals_of(wanted))
         found = 0
-        for _, bits_of_literal in self._automaton.iter(text.casefold()):
+        if len(literals) * CHARS_PER_LITERAL_SEARCH <= len(text):
+            for literal, bits_of_literal in literals:
+                if literal in folded:
+                    found |= bits_of_literal
+            return found
+        for _, bits_of_literal in self._automaton.iter(folded):
             found |= bits_of_literal
-        return found
+        return found & wanted
+
+    def _literals_of(self, wanted: int) -> tuple[tuple[str, int], ...]:
+        return tuple((key, found & wanted) for key, found in self._bits_of.items()
+                     if found & wanted)
 
 
 def _literal_search(pattern: regex.Pattern[str],
@@ -266,7 +306,7 @@ def _literal_search(pattern: regex.Pattern[str],
     return regex.compile("|".join(regex.escape(s) for s in found), pattern.flags)
 
 
-def _remember(cache: dict[Any, int], key: Any, value: int) -> int:
+def _remember(cache: dict[Any, Cached], key: Any, value: Cached) -> Cached:
     if len(cache) >= CACHE_LIMIT:
         cache.clear()
     cache[key] = value

@@ -9,7 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import load_rules
-from cleaner.gates import FULL, UNBOUNDED, PatternGate, bits, max_width, required_literals
+from cleaner.gates import (
+    FULL,
+    UNBOUNDED,
+    LiteralIndex,
+    PatternGate,
+    bits,
+    max_width,
+    required_literals,
+)
 from cleaner.program import LineStage, compile_rules
 
 from .helpers import SEEDS
@@ -89,3 +97,33 @@ def test_admitted_lines_are_those_with_candidates_cold_and_warm():
     fresh = PatternGate([marker], [FULL])
     assert list(fresh.admitted(texts)) == expected  # heads and tails learnt as it goes
     assert list(fresh.admitted(texts)) == expected  # and refused from the caches
+
+
+GENERIC_GATE = max((stage.gate for stage in STAGES), key=lambda gate: len(gate.patterns))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(REAL_LINES), min_size=1, max_size=40), st.randoms())
+def test_a_warm_gate_answers_as_a_cold_one(lines, rnd):
+    """Head and tail answers are learnt per pattern as lines need them: whatever was
+    asked before, a gate that has seen other lines answers as a new one would."""
+    lines = [line[: rnd.randint(1, len(line))].strip() or line for line in lines]
+    warm = PatternGate(GENERIC_GATE.patterns, GENERIC_GATE.modes)
+    for line in lines:
+        cold = PatternGate(GENERIC_GATE.patterns, GENERIC_GATE.modes)
+        assert warm.candidates(line) == cold.candidates(line), line
+
+
+def test_literals_are_found_alike_one_by_one_and_all_at_once():
+    patterns = [regex.compile(r"(?i).{0,200}your inbox"), regex.compile(r".{0,200}Photo: \w+"),
+                regex.compile(r".{0,300}(?:Read more|See also)"),
+                regex.compile(r"(?i)your inbox.{0,300}")]  # the first one's literal
+    index = LiteralIndex([required_literals(p.pattern)[0] for p in patterns])
+    short, long = "PHOTO: x your inbox", "Prose " * 60 + "see also your INBOX"
+    everything = index.mask
+    # a short line with three patterns left is scanned at once, a long one searched
+    # literal by literal: the answers are the same
+    assert bits(index.present(short, everything)) == [0, 1, 3]
+    assert bits(index.present(long, everything)) == [0, 2, 3]
+    assert bits(index.present(long, 0b1000)) == bits(index.present(short, 0b1000)) == [3]
+    assert index.present("nothing to see", everything) == 0
