@@ -67,14 +67,14 @@ class SiteIndex:
         """The signatures whose key word occurs in ``text`` (a superset of those present).
 
         With few key words, each is looked for as a substring (fast searches in C);
-        with many, the capture's words are intersected with them, which walks the
-        smaller set, so the cost is bounded by the capture's length however many
-        sites there are.
+        with many, the capture's words are looked up among them (no set of the
+        capture's words is built), so the cost is bounded by the capture's length
+        however many sites there are.
         """
         if len(self._keys) <= FEW_KEYS:
             found: Iterable[str] = [word for word in self._keys if word in text]
         else:
-            found = set(text.split()) & self._keys
+            found = self._keys.intersection(text.split())
         return [entry for word in found for entry in self._by_word[word]]
 
     @staticmethod
