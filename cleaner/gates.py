@@ -21,10 +21,11 @@ from typing import Any, TypeVar
 import ahocorasick
 import regex
 
+Cached = TypeVar("Cached")
+
 HEAD = TAIL = 2  # characters looked at; short keys keep the caches small and warm
 CACHE_LIMIT = 65_536  # entries per cache; cleared when full (keys repeat a lot)
 UNBOUNDED = 1 << 62
-Cached = TypeVar("Cached")
 FULL, START, END, ANY = "full", "start", "end", "any"  # how a pattern is applied
 # Literals shorter than this ("c", "by") are in nearly every line: scanning for them
 # would report hits on every line, so their patterns are checked by a search instead.
@@ -234,10 +235,7 @@ class EdgeMasks:
             fits = pattern.match if self._span[bit] else pattern.fullmatch
             if fits(key, partial=True):
                 found |= 1 << bit
-        if len(self.entries) >= CACHE_LIMIT:
-            self.entries.clear()
-        entry = self.entries[key] = (decided | undecided, possible & ~undecided | found)
-        return entry
+        return _remember(self.entries, key, (decided | undecided, possible & ~undecided | found))
 
 
 class LiteralIndex:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from cleaner import load_rules
 from cleaner.gates import (
+    CHARS_PER_LITERAL_SEARCH,
     FULL,
     UNBOUNDED,
     LiteralIndex,
@@ -117,13 +118,16 @@ def test_a_warm_gate_answers_as_a_cold_one(lines, rnd):
 def test_literals_are_found_alike_one_by_one_and_all_at_once():
     patterns = [regex.compile(r"(?i).{0,200}your inbox"), regex.compile(r".{0,200}Photo: \w+"),
                 regex.compile(r".{0,300}(?:Read more|See also)"),
-                regex.compile(r"(?i)your inbox.{0,300}")]  # the first one's literal
+                regex.compile(r"(?i)your inbox.{0,300}"),  # the first one's literal
+                regex.compile(r".{0,100}(?:Sign up|Log in)")]
     index = LiteralIndex([required_literals(p.pattern)[0] for p in patterns])
     short, long = "PHOTO: x your inbox", "Prose " * 60 + "see also your INBOX"
     everything = index.mask
-    # a short line with three patterns left is scanned at once, a long one searched
-    # literal by literal: the answers are the same
+    # a short line with most patterns left (six literals) is scanned at once, a long
+    # one searched literal by literal: the answers are the same
+    assert len(short) < 5 * CHARS_PER_LITERAL_SEARCH and 6 * CHARS_PER_LITERAL_SEARCH < len(long)
     assert bits(index.present(short, everything)) == [0, 1, 3]
     assert bits(index.present(long, everything)) == [0, 2, 3]
     assert bits(index.present(long, 0b1000)) == bits(index.present(short, 0b1000)) == [3]
+    assert bits(index.present(short, everything & ~0b10)) == [0, 3]  # five literals: one scan
     assert index.present("nothing to see", everything) == 0
