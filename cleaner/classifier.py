@@ -90,6 +90,7 @@ SHORT_WORDS = 4      # a "short" line, for menu runs
 PROSE_WORDS = 8      # a line this long, ending like a sentence, reads like prose
 BLOCK_GAP = 10       # what a line that is not prose costs the main block, in prose words
 HEADING_WORDS = (2, 20)  # a heading-shaped line (no end punctuation) right above kept prose stays
+HEADLINE_WORDS = 3   # above the first prose line, a line this long may be a headline
 GUARD_ALL_SHARE = 0.9  # the guard also backs off when this share of all words would go
 MIN_LINES = 10       # fewer non-blank lines than this is too little page to judge
 MAX_ROUNDS = 8       # a guard: real captures settle in two or three rounds
@@ -574,18 +575,30 @@ def _odds(p: float) -> float:
     return p / (1.0 - p) if p < 1.0 else math.inf
 
 
-def decide(model: LineModel, kept: Sequence[Line], keep: frozenset[str] = frozenset()) -> Decision:
+def decide(model: LineModel, kept: Sequence[Line], keep: frozenset[str] = frozenset(),
+           context: Sequence[Line] = ()) -> Decision:
     """One round of the model's removals among ``kept`` (the lines the rules left).
 
-    What the stage decides depends only on the texts of the non-blank lines, in order:
-    cleaning its own output again sees the same page, less what it removed.
+    ``context`` holds lines the site rules removed. The model was trained on pages
+    with their site template in place, so it reads them as part of the page (as
+    neighbours, in windows, in the page's shape), but it never removes them and the
+    guard counts only ``kept``. What the stage decides depends only on the texts of
+    the non-blank lines, in order: cleaning its own output again sees the same page,
+    less what it removed (the engine settles the page without context last, so that
+    holds with context too).
     """
     lines = [line for line in kept if line.text.strip()]
     if len(lines) < MIN_LINES:  # too little page to judge (``select`` says the same)
         return Decision((), False)
-    z, shapes = logits(model, [line.text for line in lines])
+    page = _with_context(lines, context)
+    z, shapes = logits(model, [line.text for line in page])
     odds = smooth(model, z)
+    in_context = len(page) > len(lines)
+    if in_context:  # judge only the lines the rules kept
+        odds, shapes = _of_kept(page, lines, odds, shapes)
     doomed, backed_off = select(model, shapes, odds)
+    if in_context:
+        doomed = _below_the_headline(doomed, shapes)
     rule_id = f"{MODEL_RULE_PREFIX}{model.name}"
     removals = []
     for i in doomed:
@@ -599,9 +612,39 @@ def decide(model: LineModel, kept: Sequence[Line], keep: frozenset[str] = frozen
     return Decision(tuple(removals), backed_off)
 
 
-def run_stage(model: LineModel, state: Any, keep: frozenset[str] = frozenset()) -> Decision:
+def _of_kept(page: list[Line], lines: list[Line], odds: list[float],
+             shapes: Shapes) -> tuple[list[float], Shapes]:
+    """The odds and shapes of ``lines`` alone, out of those of the whole ``page``."""
+    kept = {line.number for line in lines}
+    own = [i for i, line in enumerate(page) if line.number in kept]
+    words, terminal, prose = shapes
+    return ([odds[i] for i in own],
+            ([words[i] for i in own], [terminal[i] for i in own], [prose[i] for i in own]))
+
+
+def _below_the_headline(doomed: list[int], shapes: Shapes) -> list[int]:
+    """Of ``doomed``, those the site context may judge: not a line up to the first prose
+    line, unless it is shorter than a headline.
+
+    A site's header template stands above the headline, and read among it the headline
+    looks like one more header line. With the template removed, the headline opens the
+    page, and the judgement without context (the engine's next round) sees it so.
+    """
+    words, _terminal, prose = shapes
+    first = prose.index(True) if True in prose else len(words)
+    return [i for i in doomed if i > first or words[i] < HEADLINE_WORDS]
+
+
+def _with_context(lines: list[Line], context: Sequence[Line]) -> list[Line]:
+    """``lines`` and the non-blank ``context`` lines, in page order."""
+    extra = [line for line in context if line.text.strip()]
+    return sorted(lines + extra, key=lambda line: line.number) if extra else lines
+
+
+def run_stage(model: LineModel, state: Any, keep: frozenset[str] = frozenset(),
+              context: Sequence[Line] = ()) -> Decision:
     """One round of the model on a rule pass's state (``PassState``), applied in place."""
-    decision = decide(model, state.kept, keep)
+    decision = decide(model, state.kept, keep, context)
     if decision.removals:
         gone = {r.line for r in decision.removals}
         state.kept = tuple([line for line in state.kept if line.number not in gone])

@@ -140,6 +140,7 @@ class Cleaner:
         self.index = SiteIndex(self.rulebook.sites)
         # Generic rules compile as one list, so their line-local runs merge across files.
         self._site_steps = {s.path: compile_rules(s.rules) for s in self.rulebook.sites}
+        self._site_rule_ids = frozenset(r.id for s in self.rulebook.sites for r in s.rules)
         self._generic_steps = compile_rules(r for s in self.rulebook.generic for r in s.rules)
         self.use_model = use_model
         self._models: dict[str, LineModel] = {} if not use_model \
@@ -202,12 +203,28 @@ class Cleaner:
         return True
 
     def _generic_stage(self, state: PassState, kind: str) -> tuple[bool, bool]:
-        """One round of the model's removals: whether it removed lines, whether it backed off."""
+        """One round of the model's removals: whether it removed lines, whether it backed off.
+
+        The model reads the page with the lines the site rules removed in place
+        (``classifier.decide``). Once it removes nothing that way, it is asked again
+        without them: the cleaned text, cleaned again, has no such lines to read, and
+        must settle all the same.
+        """
         model = self._models.get(kind)
         if model is None:
             return False, False
-        decision = run_stage(model, state, self.keep)
+        context = self._site_context(state)
+        decision = run_stage(model, state, self.keep, context)
+        if context and not decision.removals:
+            decision = run_stage(model, state, self.keep)
         return bool(decision.removals), decision.backed_off
+
+    def _site_context(self, state: PassState) -> list[Line]:
+        """The lines whose last removal was a site rule's, as that rule found them."""
+        kept = {line.number for line in state.kept}
+        last = {removal.line: removal for removal in state.removals}
+        return [Line(r.line, r.text) for r in last.values()
+                if r.rule_id in self._site_rule_ids and r.line not in kept]
 
     @staticmethod
     def _metadata(state: PassState, found: Metadata, site: RuleSet | None,

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import math
 import pickle
+import shutil
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -307,6 +309,81 @@ def test_the_stage_runs_to_a_fixed_point() -> None:
 def test_headline_above_the_body_stays() -> None:
     result = Cleaner().clean_and_explain(page(MENU, BODY, FOOTER))
     assert result.text.startswith(BODY[0] + "\n")
+
+
+# Other stories between two parts of an article, and the site's template around it. The
+# last, heading-shaped right above prose, reads as a subheading and stays.
+TEASERS = ["Posted by Anna Lee on 3 May 2021", "Schools prepare for the winter term",
+           "Bus fares to rise in January"]
+SUBHEADING = "Five things to do in the city this weekend"
+TEMPLATE = MENU[:3] + FOOTER
+TEASED = page(MENU[:3], BODY[:2], TEASERS, [SUBHEADING], BODY[2:], FOOTER)
+
+
+def test_site_context_is_read_but_never_removed() -> None:
+    model = text_model()
+    lines = _lines(TEASED)
+    kept = [line for line in lines if line.text not in TEMPLATE]
+    context = [line for line in lines if line.text in TEMPLATE]
+    alone = decide(model, kept)
+    read = decide(model, kept, context=context)
+    assert not {r.text for r in alone.removals} & {*TEASERS, SUBHEADING}
+    assert {r.text for r in read.removals} == set(TEASERS)
+    # the scores are those of the whole page, template included
+    z, _ = logits(model, [line.text for line in lines])
+    whole = dict(zip([line.number for line in lines], probabilities(smooth(model, z))))
+    assert [r.score for r in read.removals] == [round(whole[r.line], 3) for r in read.removals]
+    # the template is context only, though on the whole page the model removes it
+    assert {r.text for r in decide(model, lines).removals} >= set(TEMPLATE)
+
+
+def test_site_context_leaves_lines_above_the_first_prose_line_to_the_page_alone() -> None:
+    model = text_model()
+    lines = _lines(page(MENU, TEASERS[1:], [SUBHEADING], BODY, FOOTER))
+    kept = [line for line in lines if line.text not in MENU]
+    context = [line for line in lines if line.text in MENU]
+    without = {r.text for r in decide(model, lines).removals}
+    assert set(TEASERS[1:]) <= without  # read among the menu, they look like more menu
+    assert not {r.text for r in decide(model, kept, context=context).removals} & set(TEASERS)
+
+
+# Other stories above an article, under a menu and above a footer that the site rules remove.
+ABOVE = ["Posted by Anna Lee on 3 May 2021", "Mayor opens new library in the old town hall",
+         "Bus fares to rise in January", "Schools prepare for the winter term"]
+
+
+@pytest.mark.parametrize("raw, template, teasers", [
+    (TEASED, TEMPLATE, TEASERS),  # the template read as context removes them
+    # above the first prose line the page alone is judged, in a round without context
+    (page(MENU[:4], ABOVE, BODY, FOOTER[:7]), MENU[:4] + FOOTER[:7], ABOVE),
+])
+def test_pages_with_site_rules_settle_with_and_without_their_context(
+        tmp_path, raw: str, template: list[str], teasers: list[str]) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    listed = "\n".join(f"  {json.dumps(text)}," for text in template)
+    (rules / "sites" / "example.com.toml").write_text(f"""schema = 1
+description = "A test site: its menu and footer"
+
+[match]
+domains = ["example.com"]
+
+[[rule]]
+id = "example.com:template"
+category = "navigation"
+action = "drop-line"
+lines = [
+{listed}
+]
+""", encoding="utf-8")
+    cleaner = Cleaner(rules)
+    once = cleaner.clean_and_explain(raw, url="https://example.com/a")
+    by_rule = {r.text: r.rule_id for r in once.removals}
+    assert all(by_rule.get(text) == "example.com:template" for text in template)
+    assert all(by_rule.get(text, "").startswith("model:") for text in teasers)
+    assert once.text.startswith(BODY[0])  # the headline stays
+    again = cleaner.clean_and_explain(once.text, url="https://example.com/a")
+    assert again.text == once.text and again.removals == ()
 
 
 # --- the pipeline -------------------------------------------------------------------------
