@@ -140,7 +140,8 @@ class Cleaner:
         self.index = SiteIndex(self.rulebook.sites)
         # Generic rules compile as one list, so their line-local runs merge across files.
         self._site_steps = {s.path: compile_rules(s.rules) for s in self.rulebook.sites}
-        self._site_rule_ids = frozenset(r.id for s in self.rulebook.sites for r in s.rules)
+        self._site_rule_ids = {s.path: frozenset(r.id for r in s.rules)
+                               for s in self.rulebook.sites}
         self._generic_steps = compile_rules(r for s in self.rulebook.generic for r in s.rules)
         self.use_model = use_model
         self._models: dict[str, LineModel] = {} if not use_model \
@@ -171,7 +172,7 @@ class Cleaner:
 
         try:
             state = run_passes(extracted.lines, choose, self.keep, self.timeout)
-            backed_off = self._settle(state, extracted.lines, choose, extracted.kind)
+            backed_off = self._settle(state, extracted.lines, choose, extracted.kind, chosen)
         except PatternTimeout as exc:
             raise PatternTimeout(exc.rule_id, exc.seconds, source) from None
         return Cleaned(text=assemble(state.kept),
@@ -182,7 +183,7 @@ class Cleaner:
                        lines=extracted.lines, model_backed_off=backed_off)
 
     def _settle(self, state: PassState, lines: Sequence[Line], choose: StepChooser,
-                kind: str) -> bool:
+                kind: str, sites: Sequence[RuleSet | None]) -> bool:
         """Run the generic stage to a fixed point; True when it backed off.
 
         The rules run again after each round that removed lines (its removals can
@@ -194,7 +195,7 @@ class Cleaner:
         before = PassState(kept=state.kept, removals=list(state.removals),
                            meta=dict(state.meta), matched=set(state.matched))
         for _ in range(MAX_ROUNDS):
-            removed, backed_off = self._generic_stage(state, kind)
+            removed, backed_off = self._generic_stage(state, kind, sites)
             if not removed:
                 return backed_off
             run_passes(lines, choose, self.keep, self.timeout, state)
@@ -202,7 +203,8 @@ class Cleaner:
         state.meta, state.matched = before.meta, before.matched
         return True
 
-    def _generic_stage(self, state: PassState, kind: str) -> tuple[bool, bool]:
+    def _generic_stage(self, state: PassState, kind: str,
+                       sites: Sequence[RuleSet | None]) -> tuple[bool, bool]:
         """One round of the model's removals: whether it removed lines, whether it backed off.
 
         The model reads the page with the lines the site rules removed in place
@@ -213,18 +215,21 @@ class Cleaner:
         model = self._models.get(kind)
         if model is None:
             return False, False
-        context = self._site_context(state)
+        context = self._site_context(state, sites)
         decision = run_stage(model, state, self.keep, context)
         if context and not decision.removals:
             decision = run_stage(model, state, self.keep)
         return bool(decision.removals), decision.backed_off
 
-    def _site_context(self, state: PassState) -> list[Line]:
-        """The lines whose last removal was a site rule's, as that rule found them."""
+    def _site_context(self, state: PassState, sites: Sequence[RuleSet | None]) -> list[Line]:
+        """The lines whose last removal was a rule's of ``sites``, as that rule found them."""
+        ids = frozenset().union(*(self._site_rule_ids[site.path] for site in sites if site))
+        if not ids:  # most captures: no site rule set was chosen
+            return []
         kept = {line.number for line in state.kept}
         last = {removal.line: removal for removal in state.removals}
         return [Line(r.line, r.text) for r in last.values()
-                if r.rule_id in self._site_rule_ids and r.line not in kept]
+                if r.rule_id in ids and r.line not in kept]
 
     @staticmethod
     def _metadata(state: PassState, found: Metadata, site: RuleSet | None,
