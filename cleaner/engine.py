@@ -190,7 +190,8 @@ class Cleaner:
         bring a rule into reach), until a round removes nothing: cleaning the result
         again then finds nothing more to remove. A page that has not settled after
         MAX_ROUNDS rounds goes back to the rules' result, which cleaning again would
-        lead to the same end.
+        lead to the same end. ``sites`` are the site rule sets chosen in the passes so
+        far: the lines their rules removed are the model's context.
         """
         before = PassState(kept=state.kept, removals=list(state.removals),
                            meta=dict(state.meta), matched=set(state.matched))
