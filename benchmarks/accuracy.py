@@ -1,4 +1,4 @@
-"""Accuracy of `cleaner` on real pages (not part of `make test`): writes benchmarks/ACCURACY.md.
+"""Accuracy of `cleaner` on real pages (not part of `make test`): its section of RESULTS.md.
 
     python benchmarks/accuracy.py [--bench DIR] [--limit N] [--modes text,html] [--no-write]
 
@@ -9,8 +9,8 @@ HTML, with the generic stage on (``benchmarks.systems:clean_model``) and off
 harness's published baselines. The data is read where it lies and never copied into
 the repository; when it is absent the script says so and stops. The interpreter
 running this script needs the harness's own requirements (numpy, lxml, html-text)
-and `cleaner` installed. The speed figures live in RESULTS.md (benchmarks/speed.py);
-this script writes ACCURACY.md only.
+and `cleaner` installed. It rewrites the accuracy section of benchmarks/RESULTS.md and
+leaves the other sections (speed, learned rules) as they are.
 """
 from __future__ import annotations
 
@@ -21,11 +21,11 @@ import tempfile
 from pathlib import Path
 
 from harness import run_harness  # this folder is on the path when run as a script
+from results import write_section
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_BENCH = REPO.parent / "shared" / "bench"
-OUTPUT = HERE / "ACCURACY.md"
 SYSTEMS = {
     "cleaner (rules + model)": "benchmarks.systems:clean_model",
     "cleaner --no-model (rules only)": "benchmarks.systems:clean_no_model",
@@ -86,7 +86,7 @@ def main() -> int:
                         help="the shared benchmark folder (run.py, data/)")
     parser.add_argument("--modes", default="text,html")
     parser.add_argument("--limit", type=int, default=None, help="pages per dataset (smoke test)")
-    parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {OUTPUT.name}")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md as it is")
     args = parser.parse_args()
     data = args.bench / "data"
     if not (args.bench / "run.py").is_file() or not any(data.glob("*.jsonl.gz")):
@@ -108,23 +108,22 @@ def main() -> int:
         return 0
     scope = f"at most {args.limit} pages per dataset (a smoke test, not comparable)" \
         if args.limit else "the whole dev split"
-    OUTPUT.write_text(
+    write_section("accuracy",
         "# Accuracy\n\n"
-        "Written by `benchmarks/accuracy.py` (speed figures: `RESULTS.md`, by `speed.py`).\n\n"
+        "Written by `benchmarks/accuracy.py`.\n\n"
         f"Measured {datetime.date.today().isoformat()} on {scope} of the shared accuracy "
         "benchmark, pooled over its seven default datasets, with its own harness: per page, "
         "precision and recall of word 4-grams against the human article text, macro-averaged "
         "over pages. Recall is the share of the article kept: the stage's guard is there to "
         "hold it up. Baselines are the harness's published figures on the same pages. "
         "Pages/s is the harness's own timing and moves with the machine's load; "
-        "`RESULTS.md` has the speed measurements.\n\n"
+        "the speed section has the speed measurements.\n\n"
         "The classifier was trained on these same dev pages (cross-validated by site group "
         "while tuning, see `scripts/train_classifier.py`); sites outside this set are "
         "measured separately and may score lower.\n\n"
         f"{HTML_NOTE}\n\n"
-        f"{summary}\n\n## Per dataset\n\n{per_dataset(results, modes)}\n",
-        encoding="utf-8")
-    print(f"wrote {OUTPUT}", file=sys.stderr)
+        f"{summary}\n\n## Per dataset\n\n{per_dataset(results, modes)}\n")
+    print("wrote the accuracy section of benchmarks/RESULTS.md", file=sys.stderr)
     return 0
 
 

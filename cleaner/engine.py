@@ -1,7 +1,7 @@
 """The pipeline: extract -> select rule sets -> apply actions -> tidy -> ``Cleaned``."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,12 +121,15 @@ class Cleaner:
 
     ``rules`` is a rules directory, an already loaded ``RuleBook``, or None for the
     shipped rules. ``keep_categories`` names categories to leave in the text.
-    ``use_model`` runs the generic stage (``classifier.py``) after the rules.
+    ``use_model`` runs the generic stage (``classifier.py``) after the rules, with
+    ``models`` (by capture kind) when given, else the shipped weights: measuring on
+    pages the shipped model was trained on needs a model that never saw them.
     """
 
     def __init__(self, rules: Path | str | RuleBook | None = None,
                  keep_categories: Iterable[str] = (),
-                 pattern_timeout: float = DEFAULT_TIMEOUT, use_model: bool = True) -> None:
+                 pattern_timeout: float = DEFAULT_TIMEOUT, use_model: bool = True,
+                 models: Mapping[str, LineModel] | None = None) -> None:
         self.rulebook = rules if isinstance(rules, RuleBook) else load_rules(rules)
         self.keep = frozenset(keep_categories)
         unknown = self.keep - set(CATEGORIES)
@@ -139,7 +142,8 @@ class Cleaner:
         self._site_steps = {s.path: compile_rules(s.rules) for s in self.rulebook.sites}
         self._generic_steps = compile_rules(r for s in self.rulebook.generic for r in s.rules)
         self.use_model = use_model
-        self._models: dict[str, LineModel] = load_models() if use_model else {}
+        self._models: dict[str, LineModel] = {} if not use_model \
+            else dict(load_models() if models is None else models)
 
     def rule_sets_for(self, url: str | None, text: str) -> tuple[RuleSet, ...]:
         """The site set chosen for this capture (if any), then every generic set."""

@@ -173,27 +173,52 @@ def find_markers(profile: Profile, repeated: set[str], settings: Settings) -> li
     A marker has three letters or more and stands once in each capture that has it,
     after at least ``marker_words`` words of prose that is not template and after
     ``marker_share`` of all such prose (``comments_share`` for a line that opens the
-    comments, which are prose too). Of these, the earliest in each capture is kept:
-    cutting there removes what follows the article (comments, link lists) that no
-    line rule can know.
+    comments, which are prose too). A comments line may also stand before more prose
+    than that when it opens a list of comments (``_opens_comments``). Of these, the
+    earliest in each capture is kept: cutting there removes what follows the article
+    (comments, link lists) that no line rule can know.
     """
     floor = threshold(profile.size, settings)
     markers = {}
     for key, rows in _marker_rows(profile, repeated).items():
         text = profile.text_of(key)
-        share = settings.comments_share if guess_category(text) == "comments" \
-            else settings.marker_share
-        if len(rows) >= floor and all(b >= settings.marker_words and b >= share * (b + a)
-                                      for _, b, a in rows):
-            markers[key] = Marker(key, text, min(i for i, _, _ in rows), len(rows))
+        comments = guess_category(text) == "comments"
+        share = settings.comments_share if comments else settings.marker_share
+        if len(rows) >= floor and (
+                all(r.before >= settings.marker_words and r.before >= share * (r.before + r.after)
+                    for r in rows) or comments and _opens_comments(rows, floor, settings)):
+            markers[key] = Marker(key, text, min(r.index for r in rows), len(rows))
     return _earliest(profile, markers, settings)
 
 
-def _marker_rows(profile: Profile, repeated: set[str]) -> dict[str, list[tuple[int, int, int]]]:
-    """For each candidate, per capture: its index, and the non-template prose words
-    before and after it. Lines seen twice in one capture are no candidates."""
+@dataclass(frozen=True, slots=True)
+class MarkerRow:
+    """Where a candidate marker stands in one capture."""
+
+    index: int
+    before: int  # words of non-template prose before it ...
+    after: int   # ... and after it
+    then_prose: bool  # whether the next non-blank line reads like prose
+
+
+def _opens_comments(rows: Sequence[MarkerRow], floor: int, settings: Settings) -> bool:
+    """A comments line followed by readers' comments, however long they run.
+
+    Comments can outweigh the article many times over, so the share of prose before
+    the line says nothing. What does: enough captures have an article's worth of
+    prose before it, and in none does a paragraph follow it at once. A list of
+    comments opens with a name, a date, a number or a link; a comments link standing
+    inside an article is followed by the article's next paragraph.
+    """
+    return sum(r.before >= settings.marker_words for r in rows) >= floor and \
+        not any(r.then_prose for r in rows)
+
+
+def _marker_rows(profile: Profile, repeated: set[str]) -> dict[str, list[MarkerRow]]:
+    """For each candidate, where it stands in each capture that has it. Lines seen
+    twice in one capture are no candidates."""
     candidates = {key for key in repeated if len(LETTERS.findall(key)) >= MARKER_LETTERS}
-    rows: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    rows: dict[str, list[MarkerRow]] = defaultdict(list)
     twice: set[str] = set()
     for lines in profile.captures:
         words = unique_prose_words(lines, repeated)
@@ -204,7 +229,8 @@ def _marker_rows(profile: Profile, repeated: set[str]) -> dict[str, list[tuple[i
         before = 0
         for i, key in enumerate(keys):
             if key in candidates and counts[key] == 1:
-                rows[key].append((i, before, total - before))
+                then_prose = i + 1 < len(lines) and is_prose(lines[i + 1])
+                rows[key].append(MarkerRow(i, before, total - before, then_prose))
             before += words[i]
     return {key: found for key, found in rows.items() if key not in twice}
 

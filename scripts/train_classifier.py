@@ -1,6 +1,7 @@
 """Train the generic stage's line classifier (writes cleaner/data/classifier.json).
 
     python scripts/train_classifier.py [--data DIR] [--kinds text,html] [--cache DIR]
+                                       [--exclude-persite-sites] [--output PATH]
 
 Needs numpy and scikit-learn (a development install; inference does not). Reads the
 dev pages of the accuracy benchmark (by default ``../shared/bench/data`` beside the
@@ -18,6 +19,12 @@ benchmark's F1 with recall held at ``--min-recall``. Scoring runs the stage as i
 ships: round after round until a round removes nothing (``settle``). It prints
 cross-validated and training-set figures (both are also written beside the weights),
 then fits on every page and writes the weights.
+
+``--exclude-persite-sites`` leaves out every page of each site group that has pages in
+the benchmark's per-site split (``persite`` = train or test), in any dataset: a model
+that has never seen those sites, for measuring learned site rules fairly
+(``benchmarks/learning.py --model-file``). Write it elsewhere with ``--output``; the
+shipped weights stay as they are.
 """
 from __future__ import annotations
 
@@ -107,26 +114,44 @@ def shingles(tokens: list[str]) -> Counter:
     return Counter([tuple(tokens)] if tokens else [])
 
 
-def load_pages(data: Path, kind: str, cache: Path | None) -> list[dict]:
-    if cache is not None and (cache / f"{kind}.pickle").is_file():
-        with open(cache / f"{kind}.pickle", "rb") as handle:
-            return pickle.load(handle)
-    jobs = []
+def read_records(data: Path) -> list[dict]:
+    records = []
     for name in DATASETS:
         path = data / f"{name}.jsonl.gz"
         if not path.is_file():
             continue
         with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for record in map(json.loads, handle):
-                if record.get("split") != "dev":
-                    continue
-                raw = record["capture"] if kind == "text" else record["html"]
-                jobs.append((kind, raw, record["truth"], record["group"]))
+            records += [r for r in map(json.loads, handle) if r.get("split") == "dev"]
+    return records
+
+
+def persite_groups(data: Path) -> set[str]:
+    """The site groups with pages in the per-site split, in any dataset (cleaneval too)."""
+    groups = set()
+    for path in sorted(data.glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            groups.update(r["group"] for r in map(json.loads, handle) if r.get("persite"))
+    return groups
+
+
+def load_pages(data: Path, kind: str, cache: Path | None,
+               exclude: frozenset[str] = frozenset()) -> list[dict]:
+    """Prepared pages of ``kind``, without those of the site groups in ``exclude``."""
+    name = f"{kind}-heldout.pickle" if exclude else f"{kind}.pickle"
+    if cache is not None and (cache / name).is_file():
+        with open(cache / name, "rb") as handle:
+            return pickle.load(handle)
+    jobs = []
+    for record in read_records(data):
+        if record["group"] in exclude:
+            continue
+        raw = record["capture"] if kind == "text" else record["html"]
+        jobs.append((kind, raw, record["truth"], record["group"]))
     with ProcessPoolExecutor(max(1, (os.cpu_count() or 2) - 1)) as pool:
         pages = [p for p in pool.map(prepare, jobs, chunksize=8) if p is not None]
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
-        with open(cache / f"{kind}.pickle", "wb") as handle:
+        with open(cache / name, "wb") as handle:
             pickle.dump(pages, handle)
     return pages
 
@@ -257,6 +282,8 @@ def main() -> int:
     parser.add_argument("--min-recall", default="text=0.95,html=0.93",
                         help="per kind: the pooled recall the thresholds must keep")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--exclude-persite-sites", action="store_true",
+                        help="leave out every page of the site groups in the per-site split")
     args = parser.parse_args()
     if not args.data.is_dir():
         print(f"benchmark data not found at {args.data}: nothing to train on", file=sys.stderr)
@@ -264,8 +291,9 @@ def main() -> int:
     shipped = json.loads(args.output.read_text()) if args.output.is_file() else {}
     cleaner.classifier.LINE_CACHE_LIMIT = 10_000_000  # every line of the training pages
     floors = dict(item.split("=") for item in args.min_recall.split(","))
+    exclude = frozenset(persite_groups(args.data)) if args.exclude_persite_sites else frozenset()
     for kind in args.kinds.split(","):
-        pages = load_pages(args.data, kind, args.cache)
+        pages = load_pages(args.data, kind, args.cache, exclude)
         for page in pages:
             page["columns"] = columns(page["texts"])
         print(f"{kind}: {len(pages)} pages, {sum(len(p['labels']) for p in pages)} lines, "
@@ -294,7 +322,9 @@ def main() -> int:
             "prior_content": round(tuned.prior_content, 5),
             "threshold": tuned.threshold, "prose_threshold": tuned.prose_threshold,
             "guard_share": tuned.guard_share,
-            "trained_on": f"{len(pages)} dev pages of the accuracy benchmark",
+            "trained_on": f"{len(pages)} dev pages of the accuracy benchmark" +
+                          (f", without the {len(exclude)} site groups of the per-site split"
+                           if exclude else ""),
             "cross_validated": {"precision": round(p, 4), "recall": round(r, 4),
                                 "f1": round(f, 4)},
             "training_set": {"precision": round(tp, 4), "recall": round(tr, 4),

@@ -347,6 +347,16 @@ def test_use_model_false_gives_the_rules_only_output() -> None:
         == list(rules_only.removals)
 
 
+def test_models_given_to_the_cleaner_replace_the_shipped_weights() -> None:
+    # measuring on pages the shipped model was trained on needs other weights
+    other = replace(text_model(), name="text-held-out")
+    result = Cleaner(models={"text": other}).clean_and_explain(page(MENU, BODY, FOOTER))
+    assert {r.rule_id for r in result.removals if r.rule_id.startswith("model:")} \
+        == {"model:text-held-out"}
+    no_text_model = Cleaner(models={}).clean_and_explain(page(MENU, BODY, FOOTER))
+    assert "Politics" in no_text_model.text and BODY[1] in no_text_model.text
+
+
 def test_kept_categories_are_not_removed_by_the_model() -> None:
     result = Cleaner(keep_categories={"navigation"}).clean_and_explain(page(MENU, BODY, FOOTER))
     assert "Politics" in result.text

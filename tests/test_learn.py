@@ -155,3 +155,43 @@ def test_a_shape_with_a_prose_line_is_not_proposed():
 
     assert shapes(prose=False) == [r"Update\s+\d+:(?:\s.*)?"]
     assert shapes(prose=True) == []
+
+
+OPENER = "{ 3 comments… read them below or add one }"
+
+
+def long_comments(i: int) -> list[str]:
+    """Readers' comments that outweigh the article, each under a name and a time."""
+    return [line for j in range(8)
+            for line in (f"{synthetic.NAMES[(i + j) % 8]} 07.1{j}.12 at 1{j}:35",
+                         *synthetic.body(100 + 10 * i + j))]
+
+
+def commented(i: int, opener_inside: bool = False) -> list[str]:
+    """A post whose comments follow an opener line ("{ N comments… }")."""
+    paragraphs = synthetic.body(i)
+    if opener_inside:  # a comments link placed inside the article, a paragraph after it
+        return [f"Post {i}", paragraphs[0], paragraphs[1], OPENER, *paragraphs[2:]]
+    return [f"Post {i}", *paragraphs, OPENER, *long_comments(i)]
+
+
+def test_a_line_opening_long_comments_becomes_a_cut_marker():
+    captures = [commented(i) for i in range(5)]
+    profile = Profile.of(captures)
+    markers = find_markers(profile, repeated_keys(profile, Settings()), Settings())
+    assert [m.text for m in markers] == [OPENER]
+    cleaner = Cleaner(load_rules_with(draft_site(SITE, captures)), use_model=False)
+    cleaned = cleaner.clean("\n\n".join(commented(7)) + "\n", url=f"https://{SITE}/x")
+    assert all(paragraph in cleaned for paragraph in synthetic.body(7))  # the article stays
+    assert "07.10.12 at 10:35" not in cleaned and synthetic.body(170)[0] not in cleaned
+
+
+def test_a_comments_line_followed_by_a_paragraph_is_no_cut_marker():
+    captures = [commented(i) for i in range(4)] + [commented(4, opener_inside=True)]
+    profile = Profile.of(captures)
+    markers = find_markers(profile, repeated_keys(profile, Settings()), Settings())
+    assert OPENER not in [m.text for m in markers]
+    kept = synthetic.body(4)[2]  # the paragraph after the link stays in every draft
+    assert "\n" + kept + "\n" in Cleaner(load_rules_with(draft_site(SITE, captures)),
+                                         use_model=False).clean(
+        "\n\n".join(commented(4, opener_inside=True)) + "\n", url=f"https://{SITE}/x")
