@@ -10,7 +10,8 @@ smooths the probabilities along the page with a two-state hidden Markov model
 (content, boilerplate): an article body is mostly one contiguous run of lines. A line
 goes when its posterior probability of being boilerplate reaches the model's
 threshold; lines that read like prose need a stronger score. A guard backs off when
-the stage would take an unusual share of the capture's prose.
+the stage would take an unusual share of the content the classifier expects on the
+page (each line's words weighted by its probability of content).
 
 Every feature depends on the texts of the non-blank lines alone, and the engine runs
 the stage (with the rules) to a fixed point, so cleaning is idempotent. The features
@@ -146,7 +147,7 @@ class LineModel:
     prior_content: float              # share of content lines in training
     threshold: float                  # remove when P(boilerplate | page) >= threshold
     prose_threshold: float            # ... and this for lines that read like prose
-    guard_share: float                # back off when more than this share of prose words goes
+    guard_share: float                # back off when more than this share of expected content goes
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LineModel:
@@ -541,14 +542,21 @@ def _categorise(text: str) -> str:
     return "navigation" if words <= 8 else "promo"
 
 
-def select(model: LineModel, shapes: Shapes, odds: Sequence[float]) -> tuple[list[int], bool]:
+def select(model: LineModel, shapes: Shapes, odds: Sequence[float],
+           z: Sequence[float]) -> tuple[list[int], bool]:
     """Indexes of the lines to remove, and whether the guard backed off.
 
     A line goes when its probability of boilerplate reaches the threshold (a stronger
-    one for prose). When that would take more than ``guard_share`` of the prose words,
-    or nearly every word, the guard backs off to the rules' result: the stage removes
-    nothing. A heading-shaped line right above a kept prose line stays (POLICY:
-    headlines and subheadings are content).
+    one for prose). ``z`` holds the classifier's log-odds of content (as ``logits``
+    gives them): the guard weighs each line's words by its probability of content, so
+    it counts the article the classifier itself expects on the page. When the doomed
+    lines would take more than ``guard_share`` of those words, or nearly every word,
+    the guard backs off to the rules' result: the stage removes nothing. Weighing by
+    the classifier rather than counting prose lets it clear a long run of reader
+    comments (prose, but scored as boilerplate) under a short article, and still
+    back off when the lines it would remove are ones it scored as content. A
+    heading-shaped line right above a kept prose line stays (POLICY: headlines and
+    subheadings are content).
     """
     count = len(odds)
     if count < MIN_LINES:
@@ -559,16 +567,24 @@ def select(model: LineModel, shapes: Shapes, odds: Sequence[float]) -> tuple[lis
     doomed = [i for i, o in enumerate(odds) if o >= limit and (o >= prose_limit or not prose[i])]
     if not doomed:
         return [], False
+    expected = content_words(words, z)
+    lost_content = sum(expected[i] for i in doomed)
     lost_all = sum(words[i] for i in doomed)
-    lost_prose = sum(words[i] for i in doomed if prose[i])
-    prose_words = sum(w for w, p in zip(words, prose) if p)
-    if lost_prose > model.guard_share * prose_words or lost_all > GUARD_ALL_SHARE * sum(words):
+    if (lost_content > model.guard_share * sum(expected)
+            or lost_all > GUARD_ALL_SHARE * sum(words)):
         return [], True
     gone = set(doomed)
     low, high = HEADING_WORDS
     return [i for i in doomed
             if not (i + 1 < count and prose[i + 1] and i + 1 not in gone
                     and not terminal[i] and low <= words[i] <= high)], False
+
+
+def content_words(words: Sequence[int], z: Sequence[float]) -> list[float]:
+    """Each line's words times the classifier's probability that the line is content."""
+    exp, limit = math.exp, LOGIT_LIMIT
+    return [w / (1.0 + exp(-v if -limit < v < limit else -limit if v > 0 else limit))
+            for w, v in zip(words, z)]
 
 
 def _odds(p: float) -> float:
@@ -595,8 +611,8 @@ def decide(model: LineModel, kept: Sequence[Line], keep: frozenset[str] = frozen
     odds = smooth(model, z)
     in_context = len(page) > len(lines)
     if in_context:  # judge only the lines the rules kept
-        odds, shapes = _of_kept(page, lines, odds, shapes)
-    doomed, backed_off = select(model, shapes, odds)
+        odds, z, shapes = _of_kept(page, lines, odds, z, shapes)
+    doomed, backed_off = select(model, shapes, odds, z)
     if in_context:
         doomed = _below_the_headline(doomed, shapes)
     rule_id = f"{MODEL_RULE_PREFIX}{model.name}"
@@ -612,13 +628,13 @@ def decide(model: LineModel, kept: Sequence[Line], keep: frozenset[str] = frozen
     return Decision(tuple(removals), backed_off)
 
 
-def _of_kept(page: list[Line], lines: list[Line], odds: list[float],
-             shapes: Shapes) -> tuple[list[float], Shapes]:
-    """The odds and shapes of ``lines`` alone, out of those of the whole ``page``."""
+def _of_kept(page: list[Line], lines: list[Line], odds: list[float], z: list[float],
+             shapes: Shapes) -> tuple[list[float], list[float], Shapes]:
+    """The odds, log-odds and shapes of ``lines`` alone, out of those of the whole ``page``."""
     kept = {line.number for line in lines}
     own = [i for i, line in enumerate(page) if line.number in kept]
     words, terminal, prose = shapes
-    return ([odds[i] for i in own],
+    return ([odds[i] for i in own], [z[i] for i in own],
             ([words[i] for i in own], [terminal[i] for i in own], [prose[i] for i in own]))
 
 

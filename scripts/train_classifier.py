@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import math
 import os
@@ -46,6 +47,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from cleaner import Cleaner
+from cleaner.errors import CleanerError
 import cleaner.classifier
 from cleaner.classifier import (FEATURE_NAMES, MAX_ROUNDS, MIN_LINES, LineModel, columns,
                                 logits, select, smooth)
@@ -68,7 +70,7 @@ class Recorder(Cleaner):
         super().__init__(use_model=False)
         self.seen: tuple = ()
 
-    def _generic_stage(self, state, kind):  # type: ignore[no-untyped-def]
+    def _generic_stage(self, state, kind, sites=()):  # type: ignore[no-untyped-def]
         self.seen = state.kept
         return False, False
 
@@ -84,7 +86,7 @@ def prepare(args: tuple[str, str, str, str]) -> dict | None:
         _RECORDER = Recorder()
     try:
         _RECORDER.clean_and_explain(raw, kind=kind)
-    except Exception:  # a page the cleaner cannot read scores as it is, untrained on
+    except CleanerError:  # a page the cleaner cannot read scores as it is, untrained on
         return None
     texts = [line.text for line in _RECORDER.seen if line.text.strip()]
     truth_tokens = TOKEN.findall(truth)
@@ -214,7 +216,7 @@ def settle(model: LineModel, texts: list[str]) -> list[bool]:
         if len(alive) < MIN_LINES:
             break
         z, shapes = logits(model, [texts[i] for i in alive])
-        doomed, _backed_off = select(model, shapes, smooth(model, z))
+        doomed, _backed_off = select(model, shapes, smooth(model, z), z)
         if not doomed:
             break
         gone = set(doomed)
@@ -231,29 +233,43 @@ def tune(pages: list[dict], models: list[LineModel], min_recall: float):
     """The thresholds and guard with the best pooled F1 whose recall stays >= min_recall.
 
     ``models[i]`` is the model that scores page i (out of fold while cross-validating).
+    A coarse grid over all three knobs picks the start of a coordinate search (one knob
+    at a time, twice over): the knobs trade recall against one another, so a search
+    from a fixed start can stop on a poor ridge.
     """
     grid = {"threshold": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999),
             "prose_threshold": (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999),
-            "guard_share": (0.3, 0.5, 0.7, 0.9)}
-    current = {"threshold": 0.7, "prose_threshold": 0.95, "guard_share": 0.5}
-    best = None
+            "guard_share": (0.2, 0.3, 0.35, 0.375, 0.4, 0.425, 0.45, 0.5, 0.7)}
+    coarse = {"threshold": (0.5, 0.7, 0.9), "prose_threshold": (0.8, 0.95),
+              "guard_share": (0.3, 0.4, 0.5)}
     seen: dict = {}
-    for _round in range(2):  # coordinate search: one knob at a time, twice over
+
+    def score(trial: dict) -> tuple[tuple[bool, float], tuple[float, float, float]]:
+        trial["prose_threshold"] = max(trial["prose_threshold"], trial["threshold"])
+        key_t = tuple(sorted(trial.items()))
+        if key_t not in seen:
+            keeps = [settle(replace(m, **trial), p["texts"]) for p, m in zip(pages, models)]
+            seen[key_t] = pooled(pages, keeps)
+        p, r, f = seen[key_t]
+        ok = r >= min_recall
+        return (ok, f if ok else r), (p, r, f)
+
+    best = None
+    for values in itertools.product(*coarse.values()):
+        trial = dict(zip(coarse, values))
+        key, figures = score(trial)
+        if best is None or key > best[0]:
+            best = (key, trial, figures)
+    assert best is not None
+    current = best[1]
+    for _round in range(2):
         for knob, values in grid.items():
             for value in values:
                 trial = dict(current, **{knob: value})
-                trial["prose_threshold"] = max(trial["prose_threshold"], trial["threshold"])
-                key_t = tuple(sorted(trial.items()))
-                if key_t not in seen:
-                    keeps = [settle(replace(m, **trial), p["texts"]) for p, m in zip(pages, models)]
-                    seen[key_t] = pooled(pages, keeps)
-                p, r, f = seen[key_t]
-                ok = r >= min_recall
-                key = (ok, f if ok else r)
-                if best is None or key > best[0]:
-                    best = (key, trial, (p, r, f))
+                key, figures = score(trial)
+                if key > best[0]:
+                    best = (key, trial, figures)
                     current = trial
-    assert best is not None
     print(f"  best of {len(seen)} settings: {best[1]}", file=sys.stderr)
     return best[1], best[2]
 
@@ -279,6 +295,9 @@ def main() -> int:
     exclude = frozenset(persite_groups(args.data)) if args.exclude_persite_sites else frozenset()
     for kind in args.kinds.split(","):
         pages = load_pages(args.data, kind, args.cache, exclude)
+        if not pages:
+            print(f"{kind}: no page could be prepared from {args.data}", file=sys.stderr)
+            return 1
         for page in pages:
             page["columns"] = columns(page["texts"])
         print(f"{kind}: {len(pages)} pages, {sum(len(p['labels']) for p in pages)} lines, "

@@ -268,9 +268,37 @@ def test_smoother_matches_forward_backward_by_hand() -> None:
 def test_guard_backs_off_when_most_prose_would_go() -> None:
     model = replace(text_model(), threshold=0.5, prose_threshold=0.5, guard_share=0.5)
     texts = _texts(page(BODY, BODY))  # enough lines for the stage to judge
-    _z, shapes = logits(model, texts)
-    doomed, backed_off = select(model, shapes, [99.0] * len(texts))  # odds of boilerplate
+    z, shapes = logits(model, texts)
+    doomed, backed_off = select(model, shapes, [99.0] * len(texts), z)  # odds of boilerplate
     assert backed_off and doomed == []  # back to the rules' result: nothing removed
+
+
+def _guarded_page() -> tuple[LineModel, classifier.Shapes]:
+    """Twelve prose lines of 20 words: four of article, then eight of comments."""
+    model = replace(text_model(), threshold=0.5, prose_threshold=0.5, guard_share=0.4)
+    count = 12
+    return model, ([20] * count, [True] * count, [True] * count)
+
+
+def test_guard_lets_the_stage_clear_prose_the_classifier_scored_as_boilerplate() -> None:
+    model, shapes = _guarded_page()
+    z = [3.0] * 4 + [-3.0] * 8  # the article reads as content, the comments do not
+    odds = [0.01] * 4 + [99.0] * 8
+    doomed, backed_off = select(model, shapes, odds, z)
+    # two thirds of the prose goes, but almost none of the content the classifier expects
+    assert not backed_off and doomed == list(range(4, 12))
+
+
+def test_guard_backs_off_when_the_lines_would_take_what_the_classifier_calls_content() -> None:
+    model, shapes = _guarded_page()
+    z = [-3.0] * 4 + [3.0] * 8  # the smoothing outvotes the classifier on eight lines
+    odds = [0.01] * 4 + [99.0] * 8
+    assert select(model, shapes, odds, z) == ([], True)
+
+
+def test_content_words_weighs_words_by_the_probability_of_content() -> None:
+    expected = classifier.content_words([10, 4, 6], [0.0, math.log(3.0), -100.0])
+    assert expected == pytest.approx([5.0, 3.0, 6.0 / (1.0 + math.exp(classifier.LOGIT_LIMIT))])
 
 
 def test_guard_stays_quiet_on_an_ordinary_page() -> None:
@@ -313,11 +341,11 @@ def test_headline_above_the_body_stays() -> None:
 
 # Other stories between two parts of an article, and the site's template around it. The
 # last, heading-shaped right above prose, reads as a subheading and stays.
-TEASERS = ["Posted by Anna Lee on 3 May 2021", "Schools prepare for the winter term",
-           "Bus fares to rise in January"]
+TEASERS = ["Schools prepare for the winter term", "Bus fares to rise in January",
+           "New cycle lanes for the east side"]
 SUBHEADING = "Five things to do in the city this weekend"
-TEMPLATE = MENU[:3] + FOOTER
-TEASED = page(MENU[:3], BODY[:2], TEASERS, [SUBHEADING], BODY[2:], FOOTER)
+TEMPLATE = MENU + FOOTER
+TEASED = page(MENU, BODY[:2], TEASERS, [SUBHEADING], BODY[2:], FOOTER)
 
 
 def test_site_context_is_read_but_never_removed() -> None:
