@@ -3,7 +3,7 @@
     python scripts/train_classifier.py [--data DIR] [--kinds text,html] [--cache DIR]
                                        [--exclude-persite-sites] [--output PATH]
 
-Needs numpy and scikit-learn (a development install; inference does not). Reads the
+Needs numpy and scikit-learn (``pip install -e '.[train]'``; inference does not). Reads the
 dev pages of the accuracy benchmark (by default ``../shared/bench/data`` beside the
 repository; the data is never copied into the repository), cleans each capture with
 the rules only, and labels every line the rules kept by aligning it with the page's
