@@ -502,9 +502,8 @@ def smooth(model: LineModel, z: Sequence[float]) -> list[float]:
     cc, bb = model.stay_content, model.stay_boilerplate
     cb, bc = 1.0 - cc, 1.0 - bb
     scale = prior / (1.0 - prior)
-    exp, limit = math.exp, LOGIT_LIMIT
     # e[i] = P(line | boilerplate) / P(line | content)
-    e = [scale * exp(-v if -limit < v < limit else -limit if v > 0 else limit) for v in z]
+    e = [scale * o for o in odds_against(z)]
     forward = [0.0] * count
     r = e[0] / scale  # P(boilerplate, line 0) / P(content, line 0)
     forward[0] = r
@@ -582,9 +581,14 @@ def select(model: LineModel, shapes: Shapes, odds: Sequence[float],
 
 def content_words(words: Sequence[int], z: Sequence[float]) -> list[float]:
     """Each line's words times the classifier's probability that the line is content."""
+    return [w / (1.0 + o) for w, o in zip(words, odds_against(z))]
+
+
+def odds_against(z: Sequence[float]) -> list[float]:
+    """The classifier's odds of boilerplate for each line, from its log-odds of content
+    (clipped to ``LOGIT_LIMIT``)."""
     exp, limit = math.exp, LOGIT_LIMIT
-    return [w / (1.0 + exp(-v if -limit < v < limit else -limit if v > 0 else limit))
-            for w, v in zip(words, z)]
+    return [exp(-v if -limit < v < limit else -limit if v > 0 else limit) for v in z]
 
 
 def _odds(p: float) -> float:
