@@ -205,13 +205,14 @@ def unique_prose_words(lines: Sequence[str], repeated: set[str]) -> list[int]:
 def find_markers(profile: Profile, repeated: set[str], settings: Settings) -> list[Marker]:
     """Repeated lines that, in every capture holding them, come after the article.
 
-    A marker has three letters or more and stands once in each capture that has it,
-    after at least ``marker_words`` words of prose that is not template and after
-    ``marker_share`` of all such prose (``comments_share`` for a line that opens the
-    comments, which are prose too). A comments line may also stand before more prose
-    than that when it opens a list of comments (``_opens_comments``). Of these, the
-    earliest in each capture is kept: cutting there removes what follows the article
-    (comments, link lists) that no line rule can know.
+    A marker has three letters or more and stands once in each capture that has it
+    (or twice with no prose between), after at least ``marker_words`` words of prose
+    that is not template and after ``marker_share`` of all such prose (``comments_share``
+    for a line that opens the comments, which are prose too). A comments line may also
+    stand before more prose than that when it opens a list of comments
+    (``_opens_comments``). Of these, the earliest in each capture is kept: cutting
+    there removes what follows the article (comments, link lists) that no line rule
+    can know.
     """
     floor = threshold(profile.size, settings)
     markers = {}
@@ -250,8 +251,9 @@ def _opens_comments(rows: Sequence[MarkerRow], floor: int, settings: Settings) -
 
 
 def _marker_rows(profile: Profile, repeated: set[str]) -> dict[str, list[MarkerRow]]:
-    """For each candidate, where it stands in each capture that has it. Lines seen
-    twice in one capture are no candidates."""
+    """For each candidate, where it first stands in each capture that has it. A line
+    seen twice in one capture with prose between the copies is no candidate: the
+    cut would fall at the first, but either could be the one that ends the article."""
     candidates = {key for key in repeated if len(LETTERS.findall(key)) >= MARKER_LETTERS}
     rows: dict[str, list[MarkerRow]] = defaultdict(list)
     twice: set[str] = set()
@@ -259,13 +261,15 @@ def _marker_rows(profile: Profile, repeated: set[str]) -> dict[str, list[MarkerR
         words = unique_prose_words(lines, repeated)
         total = sum(words)
         keys = [fold(line) for line in lines]
-        counts = Counter(keys)
-        twice.update(k for k in candidates if counts[k] > 1)
         before = 0
+        seen: set[str] = set()
         for i, key in enumerate(keys):
-            if key in candidates and counts[key] == 1:
+            if key in candidates and key not in seen:
                 then_prose = i + 1 < len(lines) and is_prose(lines[i + 1])
                 rows[key].append(MarkerRow(i, before, total - before, then_prose))
+                seen.add(key)
+            elif key in seen and rows[key][-1].before != before:
+                twice.add(key)  # prose between two copies: which one ends the article?
             before += words[i]
     return {key: found for key, found in rows.items() if key not in twice}
 

@@ -205,6 +205,24 @@ def test_a_comments_line_followed_by_a_paragraph_is_no_cut_marker():
         "\n\n".join(commented(4, opener_inside=True)) + "\n", url=f"https://{SITE}/x")
 
 
+def test_an_opener_shown_twice_in_a_row_is_still_a_cut_marker():
+    # "45 comments" as the section's count and again as its heading: no prose between
+    # the copies, so cutting at the first ends the article where cutting at either would
+    captures = [[*commented(i)[:-len(long_comments(i)) - 1], OPENER, OPENER, *long_comments(i)]
+                for i in range(5)]
+    profile = Profile.of(captures)
+    markers = find_markers(profile, repeated_keys(profile, Settings()), Settings())
+    assert [m.text for m in markers] == [OPENER]
+
+
+def test_a_line_shown_before_and_after_the_article_is_no_cut_marker():
+    # the same comments link in the header and under the article: which one ends it?
+    captures = [[OPENER, *commented(i)] for i in range(5)]
+    profile = Profile.of(captures)
+    markers = find_markers(profile, repeated_keys(profile, Settings()), Settings())
+    assert OPENER not in [m.text for m in markers]
+
+
 def _redesigned(i: int, design: int) -> list[str]:
     """The i-th synthetic capture in one of three designs: its own menu and footer."""
     lines = synthetic.article(i)
