@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import regex
 
@@ -265,13 +265,20 @@ def _marker_rows(profile: Profile, repeated: set[str]) -> dict[str, list[MarkerR
         seen: set[str] = set()
         for i, key in enumerate(keys):
             if key in candidates and key not in seen:
-                then_prose = i + 1 < len(lines) and is_prose(lines[i + 1])
-                rows[key].append(MarkerRow(i, before, total - before, then_prose))
+                rows[key].append(MarkerRow(i, before, total - before, _then_prose(lines, i)))
                 seen.add(key)
-            elif key in seen and rows[key][-1].before != before:
+            elif key in seen and rows[key][-1].before == before:
+                # a copy with no prose since the first: what follows the last one counts
+                rows[key][-1] = replace(rows[key][-1], then_prose=_then_prose(lines, i))
+            elif key in seen:
                 twice.add(key)  # prose between two copies: which one ends the article?
             before += words[i]
     return {key: found for key, found in rows.items() if key not in twice}
+
+
+def _then_prose(lines: Sequence[str], index: int) -> bool:
+    """Whether the line after ``index`` reads like prose."""
+    return index + 1 < len(lines) and is_prose(lines[index + 1])
 
 
 def _earliest(profile: Profile, markers: dict[str, Marker], settings: Settings) -> list[Marker]:

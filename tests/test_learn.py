@@ -215,6 +215,16 @@ def test_an_opener_shown_twice_in_a_row_is_still_a_cut_marker():
     assert [m.text for m in markers] == [OPENER]
 
 
+def test_an_opener_shown_twice_then_a_paragraph_is_no_cut_marker():
+    # what follows the second copy decides, as it would for a single one
+    inside = commented(4, opener_inside=True)
+    at = inside.index(OPENER)
+    captures = [commented(i) for i in range(4)] + [inside[:at] + [OPENER] + inside[at:]]
+    profile = Profile.of(captures)
+    markers = find_markers(profile, repeated_keys(profile, Settings()), Settings())
+    assert OPENER not in [m.text for m in markers]
+
+
 def test_a_line_shown_before_and_after_the_article_is_no_cut_marker():
     # the same comments link in the header and under the article: which one ends it?
     captures = [[OPENER, *commented(i)] for i in range(5)]
