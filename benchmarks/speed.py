@@ -263,8 +263,11 @@ def bench_site_files(pages, workdir: Path, count: int = 1000) -> dict[str, float
     book = load_rules(rules)
     load_seconds = time.perf_counter() - started
     captures = [p["capture"] for p in pages]
-    shipped, _ = cpu_rate(Cleaner().clean, captures)
-    many, _ = cpu_rate(Cleaner(book).clean, captures)
+    # each set twice, alternating, from a cold start; the faster run counts (as for --jobs)
+    shipped = many = 0.0
+    for _ in range(2):
+        shipped = max(shipped, cpu_rate(Cleaner().clean, captures)[0])
+        many = max(many, cpu_rate(Cleaner(book).clean, captures)[0])
     return {"site_files": len(book.sites), "load_s": load_seconds, "shipped_docs_per_s": shipped,
             "many_docs_per_s": many, "change_pct": 100 * (many / shipped - 1)}
 
