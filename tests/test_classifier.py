@@ -383,7 +383,7 @@ ABOVE = ["Posted by Anna Lee on 3 May 2021", "Mayor opens new library in the old
 
 
 @pytest.mark.parametrize("raw, template, teasers", [
-    (TEASED, TEMPLATE, TEASERS[:1]),  # the template read as context removes them
+    (TEASED, TEMPLATE, TEASERS[:1]),  # the template read as context removes the first
     # above the first prose line the page alone is judged, in a round without context
     (page(MENU[:4], ABOVE, BODY, FOOTER[:7]), MENU[:4] + FOOTER[:7], ABOVE),
 ])
