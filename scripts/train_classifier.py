@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import itertools
 import json
 import math
@@ -48,6 +49,7 @@ from sklearn.model_selection import GroupKFold
 
 from cleaner import Cleaner
 from cleaner.errors import CleanerError
+from cleaner.rules import default_rules_dir
 import cleaner.classifier
 from cleaner.classifier import (FEATURE_NAMES, MAX_ROUNDS, MIN_LINES, LineModel, columns,
                                 logits, select, smooth)
@@ -135,10 +137,20 @@ def persite_groups(data: Path) -> set[str]:
     return groups
 
 
+def rules_digest() -> str:
+    """A short digest of the shipped rule files' names and contents."""
+    digest = hashlib.sha256()
+    root = default_rules_dir()
+    for path in sorted(root.rglob("*.toml")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def load_pages(data: Path, kind: str, cache: Path | None,
                exclude: frozenset[str] = frozenset()) -> list[dict]:
     """Prepared pages of ``kind``, without those of the site groups in ``exclude``."""
-    name = f"{kind}-heldout.pickle" if exclude else f"{kind}.pickle"
+    # named by the rules too: prepared pages are what the rules left, stale once they change
+    name = f"{kind}{'-heldout' if exclude else ''}-{rules_digest()}.pickle"
     if cache is not None and (cache / name).is_file():
         with open(cache / name, "rb") as handle:
             return pickle.load(handle)
@@ -279,7 +291,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--kinds", default="text,html")
     parser.add_argument("--cache", type=Path, default=None,
-                        help="keep the prepared pages here between runs (outside the repository)")
+                        help="keep the prepared pages here between runs (outside the repository; "
+                             "one file per kind and version of the rule files)")
     parser.add_argument("--min-recall", default="text=0.95,html=0.93",
                         help="per kind: the pooled recall the thresholds must keep")
     parser.add_argument("--output", type=Path, default=OUTPUT)
