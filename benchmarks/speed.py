@@ -44,6 +44,7 @@ DEFAULT_DATA = HERE.parent.parent / "shared" / "bench" / "data"
 DATASETS = ("scrapinghub", "wcxb-article", "l3s-gn1", "dragnet", "big9", "chaos",
             "cleanportaleval")
 TEXT_RUNS = 3  # each text rate is the fastest of this many runs
+HTML_ROUNDS = 2  # each HTML step is timed this many times on every page
 
 
 def load_pages(data: Path, limit: int | None) -> list[dict[str, str]]:
@@ -155,7 +156,7 @@ def interleaved_seconds(steps: dict[str, Step], items: list[str]) -> dict[str, f
 
 
 def bench_html(pages, cleaner: Cleaner) -> dict[str, float]:
-    """The steps timed page by page, in turn, after a warm-up; two rounds over the pages.
+    """The steps timed page by page, in turn, after a warm-up; HTML_ROUNDS rounds over the pages.
 
     ``from_html`` is both extractors and the cut where they agree; ``cleaner.clean`` adds
     decoding, rules, the generic stage and tidying. trafilatura's default mode (what
@@ -179,9 +180,9 @@ def bench_html(pages, cleaner: Cleaner) -> dict[str, float]:
     for html in htmls[:20]:
         for work in steps.values():
             work(html)
-    seconds = interleaved_seconds(steps, htmls * 2)
-    rate = {name: 2 * len(htmls) / seconds[name] for name in steps}
-    size = 2 * sum(len(html.encode("utf-8")) for html in htmls)
+    seconds = interleaved_seconds(steps, htmls * HTML_ROUNDS)
+    rate = {name: HTML_ROUNDS * len(htmls) / seconds[name] for name in steps}
+    size = HTML_ROUNDS * sum(len(html.encode("utf-8")) for html in htmls)
     return {"trafilatura_docs_per_s": rate["trafilatura"],
             "trafilatura_default_docs_per_s": rate["trafilatura_default"],
             "extraction_docs_per_s": rate["extraction"],
@@ -322,7 +323,7 @@ def report(results: dict[str, dict[str, float]], pages: int, source: str) -> str
 Measured by `benchmarks/speed.py` on {pages:,} pages ({source}), every shipped rule
 loaded, on a machine with {os.cpu_count()} cores. Rates on one core are CPU time of
 one process, the fastest of {TEXT_RUNS} runs for text; for HTML, every step is timed on each
-page in turn, twice over the pages; `--jobs` and memory
+page in turn, {HTML_ROUNDS} times over the pages; `--jobs` and memory
 runs are wall time of the `cleaner clean` command (`--jobs`: the faster of 2 runs).
 "Warm" is a long batch's steady state: each half of the pages is timed on a cleaner
 that first cleaned the other half. "From a cold start" times every page on a new
