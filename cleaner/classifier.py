@@ -35,6 +35,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .memo import Memo
 from .model import Line, Removal
 
 MODEL_RULE_PREFIX = "model:"
@@ -86,7 +87,8 @@ CUE_WORDS = ("©", "copyright", "rights reserved", "terms of", "privacy", "cooki
              "image", "picture", "getty", "credit:", "afp")
 CUE_WORD = re.compile("|".join(map(re.escape, CUE_WORDS)))  # one scan for all of them
 BYLINE_STARTS = ("by ", "von ", "par ", "por ", "di ", "door ")
-LINE_CACHE_LIMIT = 100_000  # lines remembered by text: menus and labels recur across pages
+# lines remembered by text, per generation of a memo: menus and labels recur across pages
+LINE_CACHE_LIMIT = 50_000
 SHORT_WORDS = 4      # a "short" line, for menu runs
 PROSE_WORDS = 8      # a line this long, ending like a sentence, reads like prose
 BLOCK_GAP = 10       # what a line that is not prose costs the main block, in prose words
@@ -189,14 +191,10 @@ Shape = tuple[int, bool, bool]
 Shapes = tuple[list[int], list[bool], list[bool]]
 
 
-def _by_text(cache: dict[str, Any], text: str, compute: Any) -> Any:
+def _by_text(cache: Memo[str, Any], text: str, compute: Any) -> Any:
     """``compute(text)``, remembered by text (lines repeat across pages and rounds)."""
     found = cache.get(text)
-    if found is None:
-        if len(cache) >= LINE_CACHE_LIMIT:
-            cache.clear()
-        found = cache[text] = compute(text)
-    return found
+    return cache.put(text, compute(text)) if found is None else found
 
 
 def line_values(text: str) -> tuple[tuple[float, ...], Shape]:
@@ -240,7 +238,7 @@ def line_values(text: str) -> tuple[tuple[float, ...], Shape]:
     ), (count, terminal, prose))
 
 
-_VALUES: dict[str, tuple[tuple[float, ...], Shape]] = {}
+_VALUES: Memo[str, tuple[tuple[float, ...], Shape]] = Memo(LINE_CACHE_LIMIT)
 
 
 def columns(texts: Sequence[str]) -> list[list[float]]:
@@ -359,7 +357,7 @@ class _Folded:
     own: tuple[float, ...]
     lent: tuple[tuple[Any, tuple[float, ...]], ...]
     page: tuple[float, ...]
-    scores: dict[str, tuple[Any, ...]]
+    scores: Memo[str, tuple[Any, ...]]
 
     def shares(self, values: tuple[float, ...]) -> list[float]:
         """A line's ``_SHARES`` numbers from its LINE_FEATURES values."""
@@ -386,7 +384,7 @@ def _fold(weights: tuple[float, ...]) -> _Folded:
     # itemgetter of one index gives a bare value: a last index 0 (its weight 0.0) keeps a tuple
     pairs = tuple((itemgetter(*sorted(part), 0), tuple(part[k] for k in sorted(part)) + (0.0,))
                   for part in lent)
-    return _Folded(tuple(own), pairs, tuple(weights[at:]), {})
+    return _Folded(tuple(own), pairs, tuple(weights[at:]), Memo(LINE_CACHE_LIMIT))
 
 
 _FOLDED: dict[tuple[float, ...], _Folded] = {}
@@ -408,16 +406,10 @@ def logits(model: LineModel, texts: Sequence[str]) -> tuple[list[float], Shapes]
             _FOLDED.clear()
         folded = _FOLDED[model.weights] = _fold(model.weights)
     cache = folded.scores
-    found = list(map(cache.get, texts))
+    found = list(map(cache.current.get, texts))
     if None in found:
-        shares = folded.shares
-        fresh = {}
-        for text in dict.fromkeys([t for t, f in zip(texts, found) if f is None]):
-            values, shape = line_values(text)
-            fresh[text] = (*shares(values), *shape)
-        if len(cache) + len(fresh) > LINE_CACHE_LIMIT:
-            cache.clear()
-        cache.update(fresh)
+        fresh = {text: cache.recall(text) or _share_of(folded, text)
+                 for text in dict.fromkeys([t for t, f in zip(texts, found) if f is None])}
         found = [f or fresh[t] for f, t in zip(found, texts)]
     count = len(found)
     own, down, up, *windows, words, terminal, prose = map(list, zip(*found))
@@ -429,6 +421,12 @@ def logits(model: LineModel, texts: Sequence[str]) -> tuple[list[float], Shapes]
     return [a + b + c + h1 - l1 + h2 - l2 + p for a, b, c, h1, l1, h2, l2, p in zip(
         own, [0.0] + down[:-1], up[1:] + [0.0], high1, low1, high2, low2,
         _page_scores(folded.page, texts, shapes))], shapes
+
+
+def _share_of(folded: _Folded, text: str) -> tuple[Any, ...]:
+    """A line's cached numbers (``_SHARES``, then its shape), computed and remembered."""
+    values, shape = line_values(text)
+    return folded.scores.put(text, (*folded.shares(values), *shape))
 
 
 def _window(lent: list[float], radius: int, count: int) -> tuple[list[float], list[float]]:
@@ -519,7 +517,7 @@ def smooth(model: LineModel, z: Sequence[float]) -> list[float]:
     return out
 
 
-_CATEGORIES: dict[str, str] = {}
+_CATEGORIES: Memo[str, str] = Memo(LINE_CACHE_LIMIT)
 
 
 def category_of(text: str) -> str:

@@ -20,6 +20,7 @@ import regex
 
 from .actions import ACTIONS, cut_spans, drops_line, meta_value, read_meta
 from .gates import ANY, END, FULL, START, PatternGate, bits
+from .memo import Memo
 from .model import Line, Removal, Rule
 
 LINE_LOCAL = ("drop-line", "strip-span", "extract-meta")
@@ -33,8 +34,9 @@ Verdict = tuple[str | None, tuple[tuple[int, int, int, str], ...],
 UNTOUCHED: Verdict = (None, (), (), frozenset())  # compared by identity: no rule applies
 # The rules a line's gate mask leaves to try: (rule index, its patterns let through).
 Plan = tuple[tuple[int, tuple[regex.Pattern[str], ...]], ...]
-VERDICT_CACHE_LIMIT = 100_000
+VERDICT_CACHE_LIMIT = 50_000  # per generation of the memo: two at most
 CACHED_LINE_CHARS = 80
+PLAN_CACHE_LIMIT = 100_000
 
 
 @dataclass(slots=True)
@@ -119,7 +121,7 @@ class LineStage:
         self.gate = PatternGate(patterns, modes)
         # Verdicts by line text, shared by all captures this stage cleans: menus,
         # footers and prompts repeat across pages, so many lines are decided once.
-        self._verdicts: dict[str, Verdict] = {}
+        self._verdicts: Memo[str, Verdict] = Memo(VERDICT_CACHE_LIMIT)
         self._verdicts_keep: frozenset[str] = frozenset()
         self._plans: dict[int, Plan] = {}
 
@@ -135,18 +137,13 @@ class LineStage:
         kept: list[Line] = []
         hits: dict[str, tuple[int, str]] = {}
         if keep != self._verdicts_keep:  # verdicts hold only for the categories kept
-            self._verdicts, self._verdicts_keep = {}, keep
+            self._verdicts, self._verdicts_keep = Memo(VERDICT_CACHE_LIMIT), keep
         memo = self._verdicts
         changed = False
         for line in state.kept:
-            verdict = memo.get(line.text)
+            verdict = memo.current.get(line.text)
             if verdict is None:
-                verdict = self.classify(line.text, keep, timeout) if line.text.strip() \
-                    else UNTOUCHED
-                if len(line.text) <= CACHED_LINE_CHARS:  # long lines seldom repeat
-                    if len(memo) >= VERDICT_CACHE_LIMIT:
-                        memo.clear()
-                    memo[line.text] = verdict
+                verdict = self._decide(line.text, keep, timeout)
             if verdict is UNTOUCHED:  # most lines: nothing to record
                 kept.append(line)
                 continue
@@ -169,6 +166,15 @@ class LineStage:
         for name, (_, written) in hits.items():
             if name not in state.meta:
                 state.meta[name] = meta_value(name, written)
+
+    def _decide(self, text: str, keep: frozenset[str], timeout: float) -> Verdict:
+        """The verdict on a line the memo's current generation lacks."""
+        verdict = self._verdicts.recall(text)
+        if verdict is None:
+            verdict = self.classify(text, keep, timeout) if text.strip() else UNTOUCHED
+            if len(text) <= CACHED_LINE_CHARS:  # long lines seldom repeat
+                self._verdicts.put(text, verdict)
+        return verdict
 
     def classify(self, text: str, keep: frozenset[str], timeout: float) -> Verdict:
         """Try this stage's rules on one line, in rule order, as sequential runs would."""
@@ -219,7 +225,7 @@ class LineStage:
                 mine.setdefault(self.owner[bit], []).append(self.gate.patterns[bit])
             plan = tuple((index, tuple(mine[index])) for index in sorted(mine))
             if not listed:
-                if len(self._plans) >= VERDICT_CACHE_LIMIT:
+                if len(self._plans) >= PLAN_CACHE_LIMIT:
                     self._plans.clear()
                 self._plans[mask] = plan
         return plan
