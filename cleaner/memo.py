@@ -52,8 +52,5 @@ class Memo(Generic[Key, Value]):
         self.current[key] = value
         return value
 
-    def clear(self) -> None:
-        self.current, self.old = {}, {}
-
     def __len__(self) -> int:
         return len(self.current) + len(self.old)
