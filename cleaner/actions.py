@@ -251,6 +251,8 @@ def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """
     width: int = rule.params["min-chars"]
     keep_first: bool = rule.params.get("keep-first", False)
+    if not _shared_prefix(lines, width):  # most captures: no key twice, so no run of two
+        return Outcome(tuple(lines), settled=True)
     # (index, key) of every non-blank line; lines too short to count break runs (None)
     keyed = [(i, text[:width] if len(text) >= width else None)
              for i, line in enumerate(lines) if (text := line.text.strip())]
@@ -262,6 +264,13 @@ def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     # Removing lines can bring two copies together only if some key is left twice.
     left = [key for i, key in keyed if key is not None and i not in doomed]
     return replace(_split(rule, lines, doomed), settled=len(set(left)) == len(left))
+
+
+def _shared_prefix(lines: Sequence[Line], width: int) -> bool:
+    """Whether two lines of at least ``width`` characters (stripped) begin alike."""
+    keys = [text[:width] for line in lines
+            if len(line.text) >= width and len(text := line.text.strip()) >= width]
+    return len(set(keys)) < len(keys)
 
 
 def extract_meta(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:

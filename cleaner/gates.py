@@ -172,8 +172,10 @@ class PatternGate:
         heads, tails, lengths = self._heads.entries, self._tails.entries, self._lengths
         unseen, everything = (0, self._all), self._all
         for position, text in enumerate(texts):
-            if lengths.get(len(text), everything) & heads.get(text[:HEAD], unseen)[1] \
-                    & tails.get(text[-TAIL:], unseen)[1] and self.candidates(text):
+            # the tail first: it refuses the most lines, and ``and`` skips the rest
+            if (mask := tails.get(text[-TAIL:], unseen)[1]) \
+                    and (mask := mask & heads.get(text[:HEAD], unseen)[1]) \
+                    and mask & lengths.get(len(text), everything) and self.candidates(text):
                 yield position
 
     def _check_literals(self, mask: int, text: str) -> int:
