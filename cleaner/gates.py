@@ -172,7 +172,8 @@ class PatternGate:
         heads, tails, lengths = self._heads.entries, self._tails.entries, self._lengths
         unseen, everything = (0, self._all), self._all
         for position, text in enumerate(texts):
-            # the tail first: it refuses the most lines, and ``and`` skips the rest
+            # the tail first (for the comment-section marker it refuses the most lines),
+            # and ``and`` skips the other look-ups once one refuses
             if (mask := tails.get(text[-TAIL:], unseen)[1]) \
                     and (mask := mask & heads.get(text[:HEAD], unseen)[1]) \
                     and mask & lengths.get(len(text), everything) and self.candidates(text):
