@@ -5,6 +5,7 @@ This is the only module that imports ftfy.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ftfy
@@ -49,6 +50,13 @@ NOT_PLAIN_TO_LINE_END = re.compile(f"[^\n{PLAIN}][^\n]*")
 MAY_NEED_REPAIR = re.compile(
     BADNESS_RE.pattern + "|[" + "".join(f"\\U{c:08x}" for c in sorted(CONTROL_CHARS))
     + "\\x80-\\x9f\\ud800-\\udfff]", BADNESS_RE.flags | re.MULTILINE)
+# Every match of that expression holds a character outside printable ASCII and tab,
+# and is at most REPAIR_REACH + 1 characters long (tests/test_extract.py checks both):
+# only the stretches around such characters need searching, and most of a line of
+# prose with a few accents or curly quotes is not searched at all.
+UNUSUAL_RUN = re.compile(r"[^\t\x20-\x7e]+")
+REPAIR_REACH = re._parser.parse(  # type: ignore[attr-defined]
+    MAY_NEED_REPAIR.pattern, MAY_NEED_REPAIR.flags).getwidth()[1] - 1
 HTML_START = regex.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
                            regex.IGNORECASE | regex.DOTALL)
 HTML_TAGS = regex.compile(r"</(?:p|div|span|a|li|td|body|html)>", regex.IGNORECASE)
@@ -138,9 +146,33 @@ def repair_line(line: str) -> str:
     >>> repair_line("plain “quoted” text — fine"), repair_line("caf\\u00c3\\u00a9 ")
     ('plain “quoted” text — fine', 'café')
     """
-    if not MAY_NEED_REPAIR.search(line):
+    if not may_need_repair(line):
         return line
     line = line.rstrip()
     fixed = ftfy.fix_text(line, FTFY_CONFIG)
     # decoding mojibake can produce no-break spaces; they become spaces like the rest
     return fixed if fixed == line else fixed.translate(NO_BREAK_SPACES).rstrip()
+
+
+def may_need_repair(line: str) -> bool:
+    """Whether MAY_NEED_REPAIR matches ``line``, searched only near unusual characters.
+
+    >>> may_need_repair("a plain line, then caf\u00c3\u00a9"), may_need_repair("caf\u00e9 “au lait”")
+    (True, False)
+    """
+    return any(MAY_NEED_REPAIR.search(line, start, end) for start, end in _repair_windows(line))
+
+
+def _repair_windows(line: str) -> Iterator[tuple[int, int]]:
+    """The stretches of ``line`` within REPAIR_REACH of an unusual character, merged
+    where they overlap."""
+    start = end = -1
+    for run in UNUSUAL_RUN.finditer(line):
+        if end >= 0 and run.start() - REPAIR_REACH <= end:
+            end = run.end() + REPAIR_REACH
+            continue
+        if end >= 0:
+            yield start, end
+        start, end = max(run.start() - REPAIR_REACH, 0), run.end() + REPAIR_REACH
+    if end >= 0:
+        yield start, end

@@ -3,6 +3,8 @@ line normalisation (POLICY.md, "Whitespace and characters").
 """
 from __future__ import annotations
 
+import re
+
 import ftfy
 import pytest
 from hypothesis import given, settings
@@ -11,8 +13,8 @@ from hypothesis import strategies as st
 from cleaner import Cleaner
 from cleaner.errors import CaptureError
 from cleaner.extract import (
-    FTFY_CONFIG, MAY_NEED_REPAIR, PLAIN_TEXT, decode, extract, looks_like_html, normalise,
-    repair_line,
+    FTFY_CONFIG, MAY_NEED_REPAIR, PLAIN_TEXT, REPAIR_REACH, decode, extract, looks_like_html,
+    may_need_repair, normalise, repair_line,
 )
 
 HEADLINE = "Council backs new park"
@@ -245,6 +247,65 @@ def test_lines_that_skip_ftfy_are_lines_ftfy_keeps(text):
     line = text.rstrip()
     if not MAY_NEED_REPAIR.search(line):
         assert ftfy.fix_text(line, FTFY_CONFIG) == line
+
+
+# What the windowed search relies on: parsed, the expression is one alternation whose
+# every branch must match a character outside printable ASCII and tab; it looks neither
+# ahead nor behind, and ``^`` is its only anchor.
+USUAL = {ord("\t"), *range(0x20, 0x7f)}
+C = re._constants  # type: ignore[attr-defined]
+
+
+def _only_unusual(op, value) -> bool:
+    """Whether this parse-tree item matches only characters outside USUAL."""
+    if op is C.LITERAL:
+        return value not in USUAL
+    if op is not C.IN:
+        return False
+    for kind, member in value:
+        if kind is C.LITERAL and member in USUAL:
+            return False
+        if kind is C.RANGE and any(member[0] <= c <= member[1] for c in USUAL):
+            return False
+        if kind not in (C.LITERAL, C.RANGE):
+            return False
+    return True
+
+
+def _items(tree):
+    for op, value in tree:
+        yield op, value
+        for part in value if isinstance(value, (list, tuple)) else ():
+            if isinstance(part, re._parser.SubPattern):  # type: ignore[attr-defined]
+                yield from _items(part)
+            elif isinstance(part, list):
+                for branch in part:
+                    if isinstance(branch, re._parser.SubPattern):  # type: ignore[attr-defined]
+                        yield from _items(branch)
+
+
+def test_every_mojibake_match_holds_an_unusual_character_within_reach():
+    tree = re._parser.parse(MAY_NEED_REPAIR.pattern, MAY_NEED_REPAIR.flags)  # type: ignore[attr-defined]
+    assert tree.getwidth()[1] == REPAIR_REACH + 1 < 16
+    [(op, (_, branches))] = list(tree)
+    assert op is C.BRANCH and len(branches) > 20
+    assert all(any(_only_unusual(o, v) for o, v in branch) for branch in branches)
+    found = {op for op, _ in _items(tree)}
+    assert not found & {C.ASSERT, C.ASSERT_NOT, C.GROUPREF}
+    anchors = {value for op, value in _items(tree) if op is C.AT}
+    assert anchors <= {C.AT_BEGINNING, C.AT_BEGINNING_LINE}
+
+
+# Matches that reach past their unusual characters: two before, two after, one each side.
+REACHING = st.sampled_from(["e Ã ", "ГўВЂВaZ", "a Â ", "aÀ¢", "œ!"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(MOJIBAKE_PRONE, max_size=6) | st.text(PLAIN_CHARS, max_size=30)
+                | REACHING, max_size=8))
+def test_the_windowed_search_agrees_with_a_search_of_the_whole_line(parts):
+    line = "".join(parts)
+    assert may_need_repair(line) == (MAY_NEED_REPAIR.search(line) is not None)
 
 
 @settings(max_examples=300, deadline=None)
