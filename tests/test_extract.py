@@ -273,6 +273,7 @@ def _only_unusual(op, value) -> bool:
 
 
 def _items(tree):
+    """Every (op, value) item of a parse tree, those in groups, repeats and branches too."""
     for op, value in tree:
         yield op, value
         for part in value if isinstance(value, (list, tuple)) else ():
