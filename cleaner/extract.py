@@ -157,8 +157,10 @@ def repair_line(line: str) -> str:
 def may_need_repair(line: str) -> bool:
     """Whether MAY_NEED_REPAIR matches ``line``, searched only near unusual characters.
 
-    >>> may_need_repair("a plain line, then caf\u00c3\u00a9"), may_need_repair("caf\u00e9 “au lait”")
-    (True, False)
+    >>> may_need_repair("a plain line, then caf\\u00c3\\u00a9")
+    True
+    >>> may_need_repair("caf\\u00e9 “au lait”")
+    False
     """
     return any(MAY_NEED_REPAIR.search(line, start, end) for start, end in _repair_windows(line))
 

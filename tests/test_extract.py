@@ -286,7 +286,8 @@ def _items(tree):
 
 
 def test_every_mojibake_match_holds_an_unusual_character_within_reach():
-    tree = re._parser.parse(MAY_NEED_REPAIR.pattern, MAY_NEED_REPAIR.flags)  # type: ignore[attr-defined]
+    parse = re._parser.parse  # type: ignore[attr-defined]
+    tree = parse(MAY_NEED_REPAIR.pattern, MAY_NEED_REPAIR.flags)
     assert tree.getwidth()[1] == REPAIR_REACH + 1 < 16
     [(op, (_, branches))] = list(tree)
     assert op is C.BRANCH and len(branches) > 20
