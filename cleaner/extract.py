@@ -31,6 +31,9 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 NO_BREAK_SPACE_CHARS = ("\u00a0", "\u202f", "\u2007")
 NO_BREAK_SPACES = str.maketrans(dict.fromkeys(NO_BREAK_SPACE_CHARS, " "))
+# A line of nothing but zero-width characters (joiners, spaces, the byte-order mark),
+# left by embeds and page builders, shows nothing: it counts as a blank line.
+INVISIBLE_LINE = re.compile("[ \t\u200b-\u200d\u2060\ufeff]+")
 # Text made only of these gives ftfy nothing to fix (no control characters, no
 # mojibake it would decode): printable ASCII, tabs, typographic punctuation and a few
 # common symbols. Lines with anything else go through ftfy. Left out on purpose:
@@ -117,8 +120,10 @@ def extract(raw: bytes | str, url: str | None = None, kind: str = "auto",
 def normalise(text: str) -> tuple[Line, ...]:
     """Repair encoding, unify line ends, turn no-break spaces into spaces, drop trailing space.
 
-    >>> [l.text for l in normalise("caf\\u00c3\\u00a9\\u00a0 \\r\\nnext")]
-    ['café', 'next']
+    Lines that show nothing (only zero-width characters) become blank.
+
+    >>> [l.text for l in normalise("caf\\u00c3\\u00a9\\u00a0 \\r\\n\\u200d\\nnext")]
+    ['café', '', 'next']
     """
     # White space is settled before ftfy: next to a no-break or trailing space, ftfy
     # can judge a line differently, and a second cleaning would then differ.
@@ -132,12 +137,14 @@ def normalise(text: str) -> tuple[Line, ...]:
 
 
 def _repair_lines(text: str, lines: list[str]) -> None:
-    """Repair, in place, the lines of ``text`` that hold characters outside PLAIN."""
+    """Repair, in place, the lines of ``text`` that hold characters outside PLAIN,
+    and blank those that show nothing."""
     number, counted_to = 0, 0
     for found in NOT_PLAIN_TO_LINE_END.finditer(text):
         number += text.count("\n", counted_to, found.start())
         counted_to = found.start()
-        lines[number] = repair_line(lines[number])
+        line = lines[number]
+        lines[number] = "" if INVISIBLE_LINE.fullmatch(line) else repair_line(line)
 
 
 def repair_line(line: str) -> str:

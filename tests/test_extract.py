@@ -144,6 +144,17 @@ def test_trailing_spaces_go_leading_spaces_stay():
         "  indented", "nbsp at end", "last"]
 
 
+def test_lines_of_only_zero_width_characters_become_blank():
+    lines = normalise("Body.\n\u200d\n \u200b\u200b\n\ufeff\nMore.")
+    assert texts(lines) == ["Body.", "", "", "", "More."]
+
+
+def test_zero_width_characters_inside_text_stay():
+    text = "The coder \U0001f469\u200d\U0001f4bb wrote it.\u200b"
+    (line,) = normalise(text)
+    assert line.text == text
+
+
 def test_line_ends_are_unified_and_numbered_from_one():
     lines = normalise("one\r\ntwo\rthree\nfour")
     assert texts(lines) == ["one", "two", "three", "four"]
