@@ -37,10 +37,10 @@ def test_jsonl_file_appears_under_its_name_only_when_committed(tmp_path):
     target = tmp_path / "out" / "cleaned.jsonl"
     output = JsonlFile(target, lambda r: r.record)
     output.write(_result(0, "a"))
-    assert partial_path(target).read_bytes() == b'{"id": "a", "text": "x\\n"}\n'  # flushed
+    assert partial_path(target).read_bytes() == b'{"id":"a","text":"x\\n"}\n'  # flushed
     assert not target.exists()
     output.commit()
-    assert target.read_bytes() == b'{"id": "a", "text": "x\\n"}\n'
+    assert target.read_bytes() == b'{"id":"a","text":"x\\n"}\n'
     assert not partial_path(target).exists()
 
 
