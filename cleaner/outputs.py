@@ -50,7 +50,10 @@ def encode_record(record: Mapping[str, Any]) -> bytes:
 
     Encoding records is most of what the parent process of a parallel batch does, so
     orjson does it. What orjson refuses (lone surrogates, which UTF-8 cannot carry;
-    integers past 64 bits) goes through the standard library, escaped to ASCII.
+    integers past 64 bits) goes through the standard library, escaped to ASCII. A
+    non-finite float (read from a non-standard ``NaN`` or ``Infinity`` in the input) is
+    written as ``null``, which JSON can carry, where the standard library wrote a token
+    it cannot.
 
     >>> encode_record({"id": "é"}), encode_record({"id": "\\ud800"})
     (b'{"id":"\\xc3\\xa9"}\\n', b'{"id": "\\\\ud800"}\\n')

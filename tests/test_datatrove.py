@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("datatrove")
-pytest.importorskip("orjson")  # datatrove's JSONL reader and writer need it
 
 from datatrove.data import Document
 from datatrove.executor import LocalPipelineExecutor
