@@ -8,6 +8,7 @@ order, so memory stays flat however long the input is.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -25,7 +26,7 @@ from typing import Any, Protocol
 from .engine import Cleaner
 from .errors import CaptureError, CleanerError, PatternTimeout
 from .files import record_name
-from .records import result_record
+from .records import EncodedRecord, Tally, encode_record, result_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +63,19 @@ class Task:
     error: tuple[str, str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Result:
-    """What became of one task: a record, or an error with a reason code and a message."""
+    """What became of one task: a record, or an error with a reason code and a message.
+
+    ``output`` is the cleaned record, as a dict where it was cleaned, or encoded when
+    it came from another process (see ``records.EncodedRecord``); ``record``, ``line``
+    and ``tally`` read it in either form.
+    """
 
     index: int
     id: str
     bytes_in: int
-    record: dict[str, Any] | None = None
+    output: dict[str, Any] | EncodedRecord | None = None
     error: dict[str, str] | None = None
     relative: str | None = None
     source: str | None = None
@@ -77,6 +83,44 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def __eq__(self, other: object) -> bool:
+        """Results are equal when they say the same, whichever form their records are in."""
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.index, self.id, self.bytes_in, self.record, self.error, self.relative,
+                self.source)
+
+    @property
+    def record(self) -> dict[str, Any] | None:
+        """The cleaned record; one that travelled encoded reads as its JSONL line does
+        (a non-finite float among the passthrough fields is then None)."""
+        if isinstance(self.output, EncodedRecord):
+            return self.output.decode()
+        return self.output
+
+    @property
+    def line(self) -> bytes | None:
+        """The cleaned record as a JSONL line."""
+        if isinstance(self.output, EncodedRecord):
+            return self.output.line
+        return None if self.output is None else encode_record(self.output)
+
+    @property
+    def tally(self) -> Tally | None:
+        """What a run's summary counts of the cleaned record."""
+        if isinstance(self.output, EncodedRecord):
+            return self.output.tally
+        return None if self.output is None else Tally.of(self.output)
+
+    def encoded(self) -> Result:
+        """This result with its record encoded, to send to another process."""
+        if not isinstance(self.output, dict):
+            return self
+        return dataclasses.replace(self, output=EncodedRecord.of(self.output))
 
 
 class DocumentTimeout(CleanerError):
@@ -90,6 +134,12 @@ class BadRecord(CleanerError):
 def clean_chunk(cleaner: Cleaner, options: Options, tasks: Iterable[Task]) -> list[Result]:
     """Clean each task; never raises for a bad capture."""
     return [clean_task(cleaner, options, task) for task in tasks]
+
+
+def clean_chunk_encoded(cleaner: Cleaner, options: Options, tasks: Iterable[Task]
+                        ) -> list[Result]:
+    """``clean_chunk`` for a worker process: its records travel to the parent encoded."""
+    return [clean_task(cleaner, options, task).encoded() for task in tasks]
 
 
 def clean_task(cleaner: Cleaner, options: Options, task: Task) -> Result:
@@ -269,7 +319,7 @@ def _exit_with_parent() -> None:
 
 def _clean_in_worker(tasks: list[Task]) -> list[Result]:
     assert _worker_state is not None, "worker started without _init_worker"
-    return clean_chunk(*_worker_state, tasks)
+    return clean_chunk_encoded(*_worker_state, tasks)
 
 
 @dataclass

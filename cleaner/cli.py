@@ -34,8 +34,9 @@ from .outputs import (
     Sink,
     Summary,
     TextTree,
+    cleaned_line,
     cleaned_record,
-    encode_record,
+    error_line,
     error_record,
     write_stats,
 )
@@ -241,7 +242,7 @@ def _open_outputs(args: argparse.Namespace, options: Options,
     if args.output is None:
         records = StdoutRecords(args.format)
     elif args.format == "jsonl":
-        cleaned = JsonlFile(args.output / CLEANED_NAME, cleaned_record, args.resume)
+        cleaned = JsonlFile(args.output / CLEANED_NAME, cleaned_line, args.resume)
         done.update(cleaned.done)
         records = cleaned
     else:
@@ -249,7 +250,7 @@ def _open_outputs(args: argparse.Namespace, options: Options,
     errors_path = args.errors or (args.output / ERRORS_NAME if args.output else None)
     errors: Sink
     if errors_path is not None:
-        error_file = JsonlFile(errors_path, error_record, args.resume)
+        error_file = JsonlFile(errors_path, error_line, args.resume)
         done.update(error_file.done)
         errors = error_file
     else:
@@ -345,7 +346,7 @@ class StdoutRecords:
 
     def write(self, result: Result) -> None:
         if self.format == "jsonl":
-            data = encode_record(cleaned_record(result))
+            data = cleaned_line(result)
         else:
             try:
                 data = cleaned_record(result)["text"].encode("utf-8")

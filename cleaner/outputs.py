@@ -15,16 +15,15 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import orjson
-
 from .batch import Options, Result, Task, result_id, result_relative
 from .errors import CleanerError, OutputError
 from .files import output_path, write_atomic
+from .records import encode_record
 
 CLEANED_NAME = "cleaned.jsonl"
 ERRORS_NAME = "errors.jsonl"
@@ -45,25 +44,6 @@ def partial_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.partial")
 
 
-def encode_record(record: Mapping[str, Any]) -> bytes:
-    """One compact JSON line in UTF-8.
-
-    Encoding records is most of what the parent process of a parallel batch does, so
-    orjson does it. What orjson refuses (lone surrogates, which UTF-8 cannot carry;
-    integers past 64 bits) goes through the standard library, escaped to ASCII. A
-    non-finite float (read from a non-standard ``NaN`` or ``Infinity`` in the input) is
-    written as ``null``, which JSON can carry, where the standard library wrote a token
-    it cannot.
-
-    >>> encode_record({"id": "é"}), encode_record({"id": "\\ud800"})
-    (b'{"id":"\\xc3\\xa9"}\\n', b'{"id": "\\\\ud800"}\\n')
-    """
-    try:
-        return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
-    except orjson.JSONEncodeError:
-        return (json.dumps(record) + "\n").encode("ascii")
-
-
 def error_record(result: Result) -> dict[str, Any]:
     """The errors-file record of a failed result: which capture, from where, why."""
     assert result.error is not None, "only failed results have an error record"
@@ -71,19 +51,30 @@ def error_record(result: Result) -> dict[str, Any]:
             "message": result.error["message"]}
 
 
+def error_line(result: Result) -> bytes:
+    return encode_record(error_record(result))
+
+
+def cleaned_line(result: Result) -> bytes:
+    line = result.line
+    assert line is not None, "only cleaned results have a record"
+    return line
+
+
 def cleaned_record(result: Result) -> dict[str, Any]:
-    assert result.record is not None, "only cleaned results have a record"
-    return result.record
+    record = result.record
+    assert record is not None, "only cleaned results have a record"
+    return record
 
 
 class JsonlFile:
     """A JSONL output under construction (see the module's docstring).
 
-    ``render`` turns a result into its record. With ``resume``, what an earlier run
+    ``render`` turns a result into its line. With ``resume``, what an earlier run
     wrote is kept and ``done`` counts its ids; otherwise the file starts empty.
     """
 
-    def __init__(self, target: Path, render: Callable[[Result], Mapping[str, Any]],
+    def __init__(self, target: Path, render: Callable[[Result], bytes],
                  resume: bool = False) -> None:
         self.target = target
         self.partial = partial_path(target)
@@ -93,7 +84,7 @@ class JsonlFile:
         self._file = open(self.partial, "ab" if resume else "wb")
 
     def write(self, result: Result) -> None:
-        self._file.write(encode_record(self.render(result)))
+        self._file.write(self.render(result))
         self._file.flush()  # record by record: an interruption loses at most the last one
 
     def commit(self) -> None:
@@ -170,7 +161,7 @@ class Outputs:
                 self.records.write(result)
                 return result
             except OutputError as exc:
-                result = dataclasses.replace(result, record=None,
+                result = dataclasses.replace(result, output=None,
                                              error={"reason": "write", "message": str(exc)})
         self.errors.write(result)
         return result
@@ -247,16 +238,15 @@ class Summary:
     def add(self, result: Result) -> None:
         self.documents += 1
         self.bytes_in += result.bytes_in
-        if result.error is not None or result.record is None:
+        tally = result.tally
+        if result.error is not None or tally is None:
             self.failures += 1
             self.failures_by_reason[result.error["reason"] if result.error else "unknown"] += 1
             return
-        record = result.record
-        self.bytes_out += len(record["text"].encode("utf-8", "surrogatepass"))
-        self.paywalled += bool(record["paywalled"])
-        for removal in record["removals"]:
-            self.removals_by_category[removal["category"]] += 1
-            self.removals_by_rule[removal["rule"]] += 1
+        self.bytes_out += tally.text_bytes
+        self.paywalled += tally.paywalled
+        self.removals_by_category.update(tally.by_category)
+        self.removals_by_rule.update(tally.by_rule)
 
     @property
     def removals(self) -> int:

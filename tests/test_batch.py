@@ -103,15 +103,27 @@ def test_large_jsonl_cleans_to_completion_in_input_order(corpus, reference):
     assert sorted(p.name for p in reference.iterdir()) == ["cleaned.jsonl", "errors.jsonl"]
 
 
-def test_one_worker_gives_the_same_bytes_as_two(corpus, reference, tmp_path):
+@pytest.mark.parametrize("output_format", ["jsonl", "text"])
+def test_one_worker_gives_the_same_output_and_stats_as_two(corpus, tmp_path, output_format):
+    # Records come back from worker processes encoded, and are counted from their tally.
     head = tmp_path / "head.jsonl"
     head.write_bytes(b"".join(corpus.read_bytes().splitlines(keepends=True)[:300]))
-    one, two = tmp_path / "one", tmp_path / "two"
-    for out, jobs in ((one, "1"), (two, "2")):
-        main(["clean", str(head), "--format", "jsonl", "-o", str(out), "--jobs", jobs,
-              "--chunk-size", "7", "-q"])
-    assert (one / "cleaned.jsonl").read_bytes() == (two / "cleaned.jsonl").read_bytes()
-    assert len((one / "cleaned.jsonl").read_bytes().splitlines()) == 300
+    runs = {}
+    for jobs in ("1", "2"):
+        out, stats = tmp_path / f"out{jobs}", tmp_path / f"stats{jobs}.json"
+        main(["clean", str(head), "--format", output_format, "-o", str(out), "--jobs", jobs,
+              "--chunk-size", "7", "--stats", str(stats), "-q"])
+        files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        summary = json.loads(stats.read_text())
+        del summary["wall_seconds"], summary["docs_per_second"]
+        runs[jobs] = files, summary
+    assert runs["1"] == runs["2"]
+    files, summary = runs["1"]
+    assert summary["documents"] == 300 and summary["removals_by_rule"]
+    if output_format == "jsonl":
+        assert len(files[Path("cleaned.jsonl")].splitlines()) == 300
+    else:
+        assert sum(path.suffix == ".txt" for path in files) == 300
 
 
 def _start(corpus: Path, out: Path) -> subprocess.Popen[bytes]:

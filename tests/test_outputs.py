@@ -13,13 +13,13 @@ import pytest
 from cleaner.batch import Options, Result, Task
 from cleaner.cli import main
 from cleaner.errors import CleanerError
-from cleaner.outputs import JsonlFile, Resume, error_record, partial_path, recover
+from cleaner.outputs import JsonlFile, Resume, cleaned_line, error_record, partial_path, recover
 
 CAPTURE = "Headline {n}\n\nAdvertisement\n\nBody of story {n}.\n\nSubscribe for unlimited access\n"
 
 
 def _result(index: int, id: str) -> Result:
-    return Result(index, id, 10, record={"id": id, "text": "x\n"})
+    return Result(index, id, 10, output={"id": id, "text": "x\n"})
 
 
 def _write_jsonl(path: Path, records: list[dict]) -> Path:
@@ -35,7 +35,7 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 def test_jsonl_file_appears_under_its_name_only_when_committed(tmp_path):
     target = tmp_path / "out" / "cleaned.jsonl"
-    output = JsonlFile(target, lambda r: r.record)
+    output = JsonlFile(target, cleaned_line)
     output.write(_result(0, "a"))
     assert partial_path(target).read_bytes() == b'{"id":"a","text":"x\\n"}\n'  # flushed
     assert not target.exists()
@@ -46,7 +46,7 @@ def test_jsonl_file_appears_under_its_name_only_when_committed(tmp_path):
 
 def test_a_stopped_jsonl_file_keeps_its_partial_file(tmp_path):
     target = tmp_path / "cleaned.jsonl"
-    output = JsonlFile(target, lambda r: r.record)
+    output = JsonlFile(target, cleaned_line)
     output.write(_result(0, "a"))
     output.close()
     assert [p.name for p in tmp_path.iterdir()] == [".cleaned.jsonl.partial"]

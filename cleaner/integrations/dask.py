@@ -28,7 +28,7 @@ except ImportError as exc:  # an optional dependency: say how to get it
     raise ImportError("cleaner.integrations.dask needs Dask: "
                       "pip install 'cleaner[dask]'") from exc
 
-from ..batch import Options, Result, Task, clean_chunk, clean_task, worker_died
+from ..batch import Options, Result, Task, clean_chunk_encoded, clean_task, worker_died
 from ..engine import Cleaner
 from ..errors import CleanerError
 from ..records import RESULT_FIELDS
@@ -115,7 +115,7 @@ class DaskExecutor:
             window = _Window(client, self.in_flight)
             for chunk in chunks:
                 with _cluster_errors():
-                    future = client.submit(clean_chunk, shipped, options, chunk, pure=False)
+                    future = client.submit(clean_chunk_encoded, shipped, options, chunk, pure=False)
                 pending.append((chunk, future))
                 if len(pending) >= window.size():
                     yield _result(*pending.popleft(), options)
@@ -250,8 +250,8 @@ def _clean_item(cleaner: Cleaner, options: Options, item: Any, location: str) ->
         except UnicodeEncodeError as exc:
             return error_record(location, None, "capture", f"not valid Unicode text: {exc}")
         result = clean_task(cleaner, options, Task(0, location, payload))
-        return result.record if result.record is not None \
-            else error_record(location, None, *_reason(result))
+        record = result.record
+        return record if record is not None else error_record(location, None, *_reason(result))
     return error_record(location, None, "bad-record",
                         f"a capture must be text or a dict, not {type(item).__name__}")
 
@@ -282,10 +282,11 @@ def _clean_mapping(cleaner: Cleaner, options: Options, item: Mapping[str, Any],
         return error_record(record_id, url, "capture", f"not valid Unicode text: {exc}",
                             passthrough)
     result = clean_task(cleaner, options, Task(0, location, payload, format="jsonl"))
-    if result.record is None:
+    record = result.record
+    if record is None:
         return error_record(record_id, url, *_reason(result), passthrough)
     kept = {k: v for k, v in passthrough.items() if k not in RESULT_FIELDS}
-    return kept | result.record  # the order result_record gives: passthrough first
+    return kept | record  # the order result_record gives: passthrough first
 
 
 def _reason(result: Result) -> tuple[str, str]:

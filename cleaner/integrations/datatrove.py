@@ -97,11 +97,11 @@ class CleanerStep(PipelineStep):
             return True
         # The batch core's per-capture limits and error reasons, same as `cleaner clean`.
         result = clean_task(self.cleaner, self.options, Task(0, str(doc.id), payload, url=url))
-        if result.record is None:
+        record = result.record
+        if record is None:
             assert result.error is not None, "a result without a record has an error"
             self._failed(doc, result.error)
             return True
-        record = result.record
         doc.text = record["text"]
         doc.metadata["cleaner"] = _summary(record)
         if record["paywalled"]:
