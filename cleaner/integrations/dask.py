@@ -1,7 +1,7 @@
 """Clean on a Dask cluster: an ``Executor`` for batches, and ``clean_bag`` for Dask bags.
 
-``DaskExecutor`` runs ``cleaner.batch.clean_chunk`` on Dask workers, on a local cluster
-it starts itself or on any running scheduler, so a batch that fits one machine's
+``DaskExecutor`` runs ``cleaner.batch.clean_chunk_encoded`` on Dask workers, on a local
+cluster it starts itself or on any running scheduler, so a batch that fits one machine's
 ``LocalExecutor`` scales out to many machines unchanged. ``clean_bag`` maps a bag of
 captures to a bag of result records, the records ``cleaner.records.result_record``
 makes, for work that is already written with Dask.
