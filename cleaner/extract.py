@@ -143,8 +143,9 @@ def _repair_lines(text: str, lines: list[str]) -> None:
     for found in NOT_PLAIN_TO_LINE_END.finditer(text):
         number += text.count("\n", counted_to, found.start())
         counted_to = found.start()
-        line = lines[number]
-        lines[number] = "" if INVISIBLE_LINE.fullmatch(line) else repair_line(line)
+        # checked after repair: ftfy drops control characters, which can leave nothing shown
+        line = repair_line(lines[number])
+        lines[number] = "" if INVISIBLE_LINE.fullmatch(line) else line
 
 
 def repair_line(line: str) -> str:

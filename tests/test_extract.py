@@ -149,6 +149,12 @@ def test_lines_of_only_zero_width_characters_become_blank():
     assert texts(lines) == ["Body.", "", "", "", "More."]
 
 
+def test_a_line_left_invisible_by_the_repair_is_blank():
+    # ftfy drops the control character; what is left shows nothing, so a second
+    # cleaning would blank it: blanking it now keeps cleaning idempotent
+    assert texts(normalise("Body.\n\u200b\x1f\nMore.")) == ["Body.", "", "More."]
+
+
 def test_zero_width_characters_inside_text_stay():
     text = "The coder \U0001f469\u200d\U0001f4bb wrote it.\u200b"
     (line,) = normalise(text)
