@@ -7,7 +7,7 @@ from pathlib import Path
 
 import regex
 
-from .classifier import MAX_ROUNDS, LineModel, load_models, run_stage
+from .classifier import GUARD_ALL_SHARE, MAX_ROUNDS, LineModel, load_models, run_stage
 from .errors import CleanerError, PatternTimeout
 from .extract import extract
 from .matching import SiteIndex, host_of
@@ -87,6 +87,11 @@ def _drop_stray_punctuation(lines: Sequence[Line], strays: list[int], state: Pas
             doomed.add(lines[i].number)
     if doomed:
         state.kept = tuple(line for line in state.kept if line.number not in doomed)
+
+
+def _words(lines: Sequence[Line]) -> int:
+    """How many words ``lines`` hold."""
+    return sum(len(line.text.split()) for line in lines)
 
 
 def assemble(lines: Iterable[Line]) -> str:
@@ -190,15 +195,20 @@ class Cleaner:
         bring a rule into reach), until a round removes nothing: cleaning the result
         again then finds nothing more to remove. A page that has not settled after
         MAX_ROUNDS rounds goes back to the rules' result, which cleaning again would
-        lead to the same end. ``sites`` are the site rule sets chosen in the passes so
+        lead to the same end. So does a page whose rounds together leave less than a
+        tenth of its words: each round's guard sees only its own share, and a page can
+        erode a little at a time. ``sites`` are the site rule sets chosen in the passes so
         far: the lines their rules removed are the model's context.
         """
         before = PassState(kept=state.kept, removals=list(state.removals),
                            meta=dict(state.meta), matched=set(state.matched))
+        words_before = _words(before.kept)
         for _ in range(MAX_ROUNDS):
             removed, backed_off = self._generic_stage(state, kind, sites)
             if not removed:
                 return backed_off
+            if _words(state.kept) < (1.0 - GUARD_ALL_SHARE) * words_before:
+                break
             run_passes(lines, choose, self.keep, self.timeout, state)
         state.kept, state.removals = before.kept, before.removals
         state.meta, state.matched = before.meta, before.matched

@@ -35,6 +35,7 @@ from cleaner.classifier import (
 )
 from cleaner.cli import main
 from cleaner.extract import normalise
+from cleaner.model import Removal
 from cleaner.golden import compare_seeds
 
 REPO = Path(__file__).resolve().parents[1]
@@ -325,6 +326,25 @@ def test_a_stage_that_does_not_settle_goes_back_to_the_rules(monkeypatch) -> Non
     result = Cleaner().clean_and_explain(raw)
     assert result.model_backed_off
     assert result.removals == Cleaner(use_model=False).clean_and_explain(raw).removals
+
+
+def test_rounds_that_together_take_nearly_every_word_go_back_to_the_rules(monkeypatch) -> None:
+    def half_a_round(model, state, keep=frozenset(), context=()):
+        """A stage that takes the first half of the lines left, well under a round's guard."""
+        lines = [line for line in state.kept if line.text.strip()]
+        doomed = {line.number for line in lines[:len(lines) // 2]}
+        removals = tuple(Removal("model:stub", "navigation", line.number, 0, len(line.text),
+                                 line.text, 1.0) for line in lines if line.number in doomed)
+        state.kept = tuple(line for line in state.kept if line.number not in doomed)
+        state.removals.extend(removals)
+        return classifier.Decision(removals, False)
+
+    monkeypatch.setattr("cleaner.engine.run_stage", half_a_round)
+    raw = page(BODY, BODY, BODY)
+    result = Cleaner().clean_and_explain(raw)
+    # a half, a quarter, an eighth, a sixteenth of the words left: the fourth round backs off
+    assert result.model_backed_off
+    assert result.text == Cleaner(use_model=False).clean(raw)
 
 
 def test_the_stage_runs_to_a_fixed_point() -> None:
