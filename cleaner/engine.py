@@ -198,13 +198,16 @@ class Cleaner:
         lead to the same end. So does a page whose rounds together leave less than a
         tenth of its words: each round's guard sees only its own share, and a page can
         erode a little at a time. ``sites`` are the site rule sets chosen in the passes so
-        far: the lines their rules removed are the model's context.
+        far: the lines their rules removed are the model's context in the first round.
+        Later rounds judge the page without it: the template's lines beside what the
+        stage has removed (comment signatures without their comments) are a page the
+        model never saw, and the lines next to them would go one round after another.
         """
         before = PassState(kept=state.kept, removals=list(state.removals),
                            meta=dict(state.meta), matched=set(state.matched))
         words_before = _words(before.kept)
-        for _ in range(MAX_ROUNDS):
-            removed, backed_off = self._generic_stage(state, kind, sites)
+        for round_number in range(MAX_ROUNDS):
+            removed, backed_off = self._generic_stage(state, kind, () if round_number else sites)
             if not removed:
                 return backed_off
             if _words(state.kept) < (1.0 - GUARD_ALL_SHARE) * words_before:

@@ -397,18 +397,8 @@ def test_site_context_leaves_lines_above_the_first_prose_line_to_the_page_alone(
     assert not {r.text for r in decide(model, kept, context=context).removals} & set(TEASERS)
 
 
-# Other stories above an article, under a menu and above a footer that the site rules remove.
-ABOVE = ["Posted by Anna Lee on 3 May 2021", "Mayor opens new library in the old town hall",
-         "Bus fares to rise in January", "Schools prepare for the winter term"]
-
-
-@pytest.mark.parametrize("raw, template, teasers", [
-    (TEASED, TEMPLATE, TEASERS[:1]),  # the template read as context removes the first
-    # above the first prose line the page alone is judged, in a round without context
-    (page(MENU[:4], ABOVE, BODY, FOOTER[:7]), MENU[:4] + FOOTER[:7], ABOVE),
-])
-def test_pages_with_site_rules_settle_with_and_without_their_context(
-        tmp_path, raw: str, template: list[str], teasers: list[str]) -> None:
+def _rules_with_a_site_template(tmp_path: Path, template: list[str]) -> Path:
+    """The shipped rules and example.com's, which drop ``template``'s lines."""
     rules = tmp_path / "rules"
     shutil.copytree(REPO / "rules", rules)
     listed = "\n".join(f"  {json.dumps(text)}," for text in template)
@@ -426,7 +416,36 @@ lines = [
 {listed}
 ]
 """, encoding="utf-8")
-    cleaner = Cleaner(rules)
+    return rules
+
+
+def test_site_context_is_read_in_the_first_round_only(tmp_path, monkeypatch) -> None:
+    contexts: list[int] = []
+
+    def recording(model, state, keep=frozenset(), context=()):
+        contexts.append(len(context))
+        return classifier.run_stage(model, state, keep, context)
+
+    monkeypatch.setattr("cleaner.engine.run_stage", recording)
+    cleaner = Cleaner(_rules_with_a_site_template(tmp_path, TEMPLATE))
+    cleaner.clean_and_explain(TEASED, url="https://example.com/a")
+    # the first round reads the template (and removes a teaser); the next judges without
+    assert contexts[0] == len(TEMPLATE) and contexts[1:] == [0]
+
+
+# Other stories above an article, under a menu and above a footer that the site rules remove.
+ABOVE = ["Posted by Anna Lee on 3 May 2021", "Mayor opens new library in the old town hall",
+         "Bus fares to rise in January", "Schools prepare for the winter term"]
+
+
+@pytest.mark.parametrize("raw, template, teasers", [
+    (TEASED, TEMPLATE, TEASERS[:1]),  # the template read as context removes the first
+    # above the first prose line the page alone is judged, in a round without context
+    (page(MENU[:4], ABOVE, BODY, FOOTER[:7]), MENU[:4] + FOOTER[:7], ABOVE),
+])
+def test_pages_with_site_rules_settle_with_and_without_their_context(
+        tmp_path, raw: str, template: list[str], teasers: list[str]) -> None:
+    cleaner = Cleaner(_rules_with_a_site_template(tmp_path, template))
     once = cleaner.clean_and_explain(raw, url="https://example.com/a")
     by_rule = {r.text: r.rule_id for r in once.removals}
     assert all(by_rule.get(text) == "example.com:template" for text in template)
