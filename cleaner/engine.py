@@ -205,12 +205,11 @@ class Cleaner:
         """
         before = PassState(kept=state.kept, removals=list(state.removals),
                            meta=dict(state.meta), matched=set(state.matched))
-        words_before = _words(before.kept)
         for round_number in range(MAX_ROUNDS):
             removed, backed_off = self._generic_stage(state, kind, () if round_number else sites)
             if not removed:
                 return backed_off
-            if _words(state.kept) < (1.0 - GUARD_ALL_SHARE) * words_before:
+            if _words(state.kept) < (1.0 - GUARD_ALL_SHARE) * _words(before.kept):
                 break
             run_passes(lines, choose, self.keep, self.timeout, state)
         state.kept, state.removals = before.kept, before.removals
