@@ -21,6 +21,11 @@ from dataclasses import dataclass, field, replace
 import regex
 
 DIGITS = regex.compile(r"\d+")
+# A number as templates print it: "22,477", "9:23AM", "12/28/2013", "3.5". Its
+# separators and clock suffix change from capture to capture as much as its digits do.
+NUMBER = regex.compile(r"\d+(?:[.,:/]\d+)*(?:\s?[AaPp]\.?[Mm]\b\.?)?")
+DIGITS_PATTERN = r"\d[\d.,:/]*"  # what a learned pattern writes for a number ...
+CLOCK_PATTERN = r"\s?[AaPp]\.?[Mm]\.?"  # ... and after it, when it was a time of day
 SPACES = regex.compile(r"\s+")
 WORD = regex.compile(r"\w+")
 TERMINAL = frozenset(".!?\"”’'»)…")
@@ -118,12 +123,12 @@ class Profile:
 
 
 def fold(text: str) -> str:
-    """A line's key: digit runs become one 0, runs of white space one space.
+    """A line's key: each number becomes 0, runs of white space one space.
 
-    >>> fold("Posted  on 12 March 2024 ")
-    'Posted on 0 March 0'
+    >>> fold("Posted  on 12 March 2024 "), fold("12/28/2013 @ 9:23AM | 22,477 views")
+    ('Posted on 0 March 0', '0 @ 0 | 0 views')
     """
-    return SPACES.sub(" ", DIGITS.sub("0", text.strip()))
+    return SPACES.sub(" ", NUMBER.sub("0", text.strip()))
 
 
 def template_groups(profile: Profile, settings: Settings) -> list[Profile]:
@@ -303,20 +308,22 @@ def find_signatures(profile: Profile, settings: Settings) -> list[str]:
 
 
 def line_pattern(text: str) -> str:
-    """A line pattern for a repeated line whose digits may change: digit runs match any.
+    """A line pattern for a repeated line whose numbers may change: numbers match any.
 
     >>> line_pattern("Posted 12 comments (page 3)")
-    'Posted\\\\s+\\\\d+\\\\s+comments\\\\s+\\\\(page\\\\s+\\\\d+\\\\)'
+    'Posted\\\\s+\\\\d[\\\\d.,:/]*\\\\s+comments\\\\s+\\\\(page\\\\s+\\\\d[\\\\d.,:/]*\\\\)'
+    >>> bool(regex.fullmatch(line_pattern("9:23AM | 22,477 views"), "12:05 pm | 852 views"))
+    True
     """
-    parts = regex.split(r"(\d+|\s+)", text.strip())
+    parts = regex.split(f"({NUMBER.pattern}|\\s+)", text.strip())
     out = []
     for part in parts:
         if not part:
             continue
         if part.isspace():
             out.append(r"\s+")
-        elif DIGITS.fullmatch(part):
-            out.append(r"\d+")
+        elif NUMBER.fullmatch(part):
+            out.append(DIGITS_PATTERN + (CLOCK_PATTERN if LETTERS.search(part) else ""))
         else:
             out.append(regex.escape(part))
     return "".join(out)
