@@ -1,6 +1,7 @@
 """Learning site rules from captures: what is proposed, what never is, and the file it makes."""
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -56,6 +57,21 @@ def test_line_shapes_with_a_varying_part(draft):
     assert any(p.fullmatch("Zoe Quinn says:") for p in shaped.params["patterns"])
     assert not any(p.fullmatch("The minister says the vote is lost, and she says so twice.")
                    for p in shaped.params["patterns"])
+
+
+def test_numbers_with_separators_and_clock_times_fold_into_one_template_line():
+    stamps = ["12/28/2013 @ 9:23AM | 22,477 views", "4/25/2013 @ 2:26PM | 3,344 views",
+              "1/2/2013 @ 11:05AM | 852 views"]
+    stories = ["The council met on Tuesday and voted to expand the park.",
+               "A storm closed the harbour for two days and sank a ferry.",
+               "The museum reopened its east wing after a long repair."]
+    captures = [[stamp, story] for stamp, story in zip(stamps, stories)]
+    tables = [p.table for p in draft_site(SITE, captures).proposals]
+    patterns = [pattern for table in tables for pattern in table.get("patterns", [])]
+    assert len(patterns) == 1
+    learned = re.compile(patterns[0])
+    assert all(learned.fullmatch(line) for line in [*stamps, "3/14/2014 @ 10:00 pm | 1,001 views"])
+    assert not any(learned.fullmatch(story) for story in stories)
 
 
 def test_prose_shared_by_two_captures_is_never_proposed(draft):
