@@ -1,7 +1,7 @@
 """Learn a draft site rule file from many captures of one site, by what repeats across them.
 
 A site wraps every article in the same template: menus, footers, share bars, comment
-forms. Lines that come back in many captures of one site (after folding digits and
+forms. Lines that come back in many captures of one site (after folding numbers and
 white space) are that template; a repeated line after which every capture carries on
 with nothing but template, comments or link lists marks where the article ends. This
 module finds both from the captures alone, never from expected outputs, and proposes
