@@ -176,16 +176,17 @@ def guess_category(text: str) -> str:
     """The POLICY category a template line most likely belongs to.
 
     >>> [guess_category(t) for t in ("Leave a Reply", "© 2012 Example Inc.", "World",
-    ...                              "March 4, 2012")]
-    ['comments', 'legal', 'navigation', 'dateline']
+    ...                              "March 4, 2012", "12/28/2013 @ 9:23AM | 22,477 views")]
+    ['comments', 'legal', 'navigation', 'dateline', 'dateline']
     """
     stripped = text.strip()
     for name, cue in CATEGORY_CUES:
         if cue.search(stripped):
             return name
-    if DATE_ONLY.fullmatch(stripped):
+    short = len(stripped.split()) <= NAVIGATION_MAX_WORDS
+    if DATE_ONLY.match(stripped) and short:  # a date, or a date line with a time or a count
         return "dateline"
-    return "navigation" if len(stripped.split()) <= NAVIGATION_MAX_WORDS else "promo"
+    return "navigation" if short else "promo"
 
 
 def threshold(size: int, settings: Settings) -> int:
