@@ -230,11 +230,16 @@ def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome
     """Remove the first ``marker`` line and everything after it.
 
     The marker counts only when at least ``min-kept-lines`` non-blank lines stand
-    before it: a prompt that early is more likely a menu item than the paywall.
+    before it: a prompt that early is more likely a menu item than the paywall. With
+    ``requires``, it counts only on pages that still hold one of those lines: a line
+    that ends the article in one of a site's designs may stand above it in another.
     """
     marker: Pattern = rule.params["marker"]
     needed: int = rule.params["min-kept-lines"]
     content, texts = _nonblank(lines)
+    required: frozenset[str] = rule.params.get("requires", frozenset())
+    if required and required.isdisjoint(texts):  # settled: lines only ever go
+        return Outcome(tuple(lines), settled=True)
     # Settled either way: removing lines only moves the others up, so a marker left in
     # the text stays too early for the guard.
     for position in _line_gate(marker).admitted(texts[needed:]):
@@ -318,7 +323,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "drop-block": ActionSpec(drop_block, required=("start",), optional=("end", "inner"),
                              guards=("max-lines",), one_of=("end", "inner"),
                              patterns={"start": "line", "end": "line", "inner": "line"}),
-    "truncate-after": ActionSpec(truncate_after, required=("marker",),
+    "truncate-after": ActionSpec(truncate_after, required=("marker",), optional=("requires",),
                                  guards=("min-kept-lines",), patterns={"marker": "line"}),
     "dedupe-lines": ActionSpec(dedupe_lines, optional=("keep-first",), guards=("min-chars",)),
     "extract-meta": ActionSpec(extract_meta, required=("pattern", "field"),

@@ -187,7 +187,7 @@ def _param(path: Path | str, rule_id: str, key: str, value: Any, spec: ActionSpe
         if value not in META_TARGETS:
             raise RuleFileError(path, f"use one of: {', '.join(META_TARGETS)}", rule_id, key)
         return value
-    if key == "lines":
+    if key in ("lines", "requires"):
         return frozenset(s.strip() for s in _strings(path, rule_id, key, value))
     if key == "patterns":  # compiled one by one: each keeps its own group numbers
         return tuple(compile_pattern(path, rule_id, key, source, "line")

@@ -292,6 +292,16 @@ def test_truncate_after_counts_exactly_min_kept_non_blank_lines():
     assert [r.line for r in out.removals] == [4, 5]
 
 
+def test_truncate_after_with_requires_cuts_only_pages_holding_one_of_its_lines():
+    rule = make_rule("truncate-after", category="comments", marker="Comments", min_kept_lines=2,
+                     requires=["Forbes Staff Picks", "Follow Comments"])
+    design = make_lines("Forbes Staff Picks", "Headline", "Body.", "Comments", "Nice post.")
+    assert [r.line for r in truncate_after(rule, design, TIMEOUT).removals] == [4, 5]
+    other = make_lines("Menu", "Headline", "Comments", "Body.", "More body.")
+    out = truncate_after(rule, other, TIMEOUT)
+    assert out.removals == () and out.settled
+
+
 @given(texts=st.lists(st.sampled_from(["Subscribe for unlimited access", "Body.", "Dek.", ""]),
                       max_size=14),
        min_kept=st.integers(1, 4), drops=st.lists(st.booleans(), min_size=14, max_size=14))
