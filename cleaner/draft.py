@@ -26,6 +26,7 @@ from .learn import (
     Settings,
     Shape,
     by_category,
+    design_markers,
     find_markers,
     find_shapes,
     find_signatures,
@@ -79,8 +80,12 @@ def draft_site(site: str, captures: Sequence[Sequence[str]],
     # the whole site, then each of its templates when it has had several
     views = [profile, *template_groups(profile, settings)]
     repeated = set().union(*(repeated_keys(view, settings) for view in views))
-    tables = _unique_ids([_marker_table(site, m, settings)
-                          for m in find_markers(profile, repeated, settings)])
+    markers = find_markers(profile, repeated, settings)
+    for group in views[1:]:
+        known = {m.key for m in markers}
+        markers += [m for m in design_markers(group, profile, repeated, settings)
+                    if m.key not in known]
+    tables = _unique_ids([_marker_table(site, m, settings) for m in markers])
     tables += [_lines_table(site, category, profile, keys)
                for category, keys in sorted(by_category(profile, repeated).items())]
     tables += [_shapes_table(site, category, shapes)
@@ -123,6 +128,7 @@ def _marker_table(site: str, marker: Marker, settings: Settings) -> dict[str, An
         "action": "truncate-after",
         "description": f"Learned: after {_quote(marker.text)} the captures hold no more article.",
         "marker": line_pattern(marker.text), "min-kept-lines": guard,
+        **({"requires": list(marker.requires)} if marker.requires else {}),
     }
 
 
@@ -230,6 +236,9 @@ def _marker_tests(rule: Rule, table: dict[str, Any], hit: Sequence[Sequence[str]
     at = next(i for i, line in enumerate(lines)
               if i >= needed and rule.params["marker"].fullmatch(line))
     before, after = list(lines[at - needed:at]), list(lines[at:at + 2])
+    required = table.get("requires", [])
+    if required and not set(required) & set(before):  # the design line that lets it cut
+        before = [required[0], *before]
     tests = [{"name": "cuts-at-marker", "input": _block(before + after),
               "expect": _block(before)}]
     if keep is not None:

@@ -81,6 +81,9 @@ class Settings:
     # a site's template groups of ``min_group`` captures or more are also learned alone.
     template_similarity: float = 0.4
     min_group: int = 3
+    # A marker of one design must stand in this many of its captures: a design has few,
+    # and a label that ended the article in three of them still stood above it in others.
+    design_marker_captures: int = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,7 @@ class Marker:
     text: str
     min_before: int  # the fewest non-blank lines standing before it in any capture
     captures: int
+    requires: tuple[str, ...] = ()  # a marker of one design: lines that only it has
 
 
 @dataclass(slots=True)
@@ -297,15 +301,38 @@ def _earliest(profile: Profile, markers: dict[str, Marker], settings: Settings) 
     return [markers[key] for key, _ in firsts.most_common(settings.max_markers)]
 
 
+def design_markers(group: Profile, site: Profile, repeated: set[str],
+                   settings: Settings) -> list[Marker]:
+    """The markers of one of a site's designs, each bound to lines only that design has.
+
+    A line that ends the article in one design may stand above it in another, and the
+    captures of that other design may not show it at all. So a marker learned from
+    one design's captures counts only on pages holding one of its design lines:
+    lines of three words or more, unchanged in 80% of the design's captures and in no
+    capture of the site's other designs. No such lines, no marker.
+    """
+    lines = tuple(group.text_of(key) for key in _unchanged(group, 3, settings)
+                  if site.counts[key] == group.counts[key])[:settings.max_signatures]
+    if not lines:
+        return []
+    return [replace(m, requires=lines) for m in find_markers(group, repeated, settings)
+            if m.captures >= settings.design_marker_captures]
+
+
 def find_signatures(profile: Profile, settings: Settings) -> list[str]:
     """Literal lines of four words or more found, unchanged, in nearly every capture."""
+    return [profile.text_of(key) for key in _unchanged(profile, settings.signature_words, settings)
+            if not is_prose(key)][:settings.max_signatures]
+
+
+def _unchanged(profile: Profile, words: int, settings: Settings) -> list[str]:
+    """Keys of lines with ``words`` words or more, found with one text and no digits in
+    80% of the captures: most frequent first, then longest."""
     floor = max(settings.min_captures, math.ceil(0.8 * profile.size))
-    found = [(profile.counts[key], len(key), profile.text_of(key)) for key in profile.counts
-             if profile.counts[key] >= floor and not DIGITS.search(key)
-             and len(profile.variants[key]) == 1
-             and len(key.split()) >= settings.signature_words and not is_prose(key)]
-    found.sort(key=lambda row: (-row[0], -row[1], row[2]))
-    return [text for _, _, text in found[:settings.max_signatures]]
+    found = [key for key, seen in profile.counts.items()
+             if seen >= floor and not DIGITS.search(key) and len(profile.variants[key]) == 1
+             and len(key.split()) >= words]
+    return sorted(found, key=lambda key: (-profile.counts[key], -len(key), key))
 
 
 def line_pattern(text: str) -> str:

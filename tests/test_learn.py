@@ -43,7 +43,8 @@ def test_template_lines_are_proposed_by_category(draft):
     assert "Advertisement" in tables[f"{SITE}:repeated-ad"]["lines"]
     assert tables[f"{SITE}:repeated-legal"]["category"] == "legal"
     # numbers are folded: one pattern for every date line
-    assert tables[f"{SITE}:repeated-dateline"]["patterns"] == [r"March\s+\d[\d.,:/]*,\s+\d[\d.,:/]*"]
+    date = r"March\s+\d[\d.,:/]*,\s+\d[\d.,:/]*"
+    assert tables[f"{SITE}:repeated-dateline"]["patterns"] == [date]
 
 
 def test_line_shapes_with_a_varying_part(draft):
@@ -286,3 +287,36 @@ def test_one_template_is_one_group_and_small_groups_are_not_learned_alone():
     profile = Profile.of(captures)
     assert [g.size for g in template_groups(profile, Settings())] == [6]
     assert not _template_lines(1) & proposed_lines(draft_site(SITE, captures))
+
+
+PLUS_HEADER = ["Example Daily Plus", "Read Example Daily on your phone", "Staff picks of the week"]
+PLAIN_HEADER, PLAIN_FOOTER = DESIGNS[1]
+
+
+def test_a_marker_of_one_design_cuts_only_pages_of_that_design():
+    # four captures end their articles with the comments opener; five of another design
+    # never show it, so the whole site does not make it a marker, its design does
+    plus = [[*PLUS_HEADER, *commented(i)] for i in range(4)]
+    plain = [[*PLAIN_HEADER, f"Post {i}", *synthetic.body(i), *PLAIN_FOOTER] for i in range(4, 9)]
+    draft = draft_site(SITE, plus + plain)
+    markers = [p.table for p in draft.proposals if p.table["action"] == "truncate-after"]
+    bound = [m for m in markers if "requires" in m]
+    assert len(bound) == 1 and set(bound[0]["requires"]) <= set(PLUS_HEADER)
+    cleaner = Cleaner(load_rules_with(draft), use_model=False)
+
+    def clean(lines: list[str]) -> str:
+        return cleaner.clean("\n\n".join(lines) + "\n", url=f"https://{SITE}/x")
+
+    cleaned = clean([*PLUS_HEADER, *commented(9)])
+    assert all(paragraph in cleaned for paragraph in synthetic.body(9))
+    assert synthetic.body(190)[0] not in cleaned  # the readers' comments went
+    # the other design shows the opener above its article: no cut there
+    cleaned = clean([*PLAIN_HEADER, OPENER, "Post 9", *synthetic.body(9), *PLAIN_FOOTER])
+    assert all(paragraph in cleaned for paragraph in synthetic.body(9))
+
+
+def test_a_design_of_three_captures_gives_no_marker():
+    plus = [[*PLUS_HEADER, *commented(i)] for i in range(3)]
+    plain = [[*PLAIN_HEADER, f"Post {i}", *synthetic.body(i), *PLAIN_FOOTER] for i in range(3, 8)]
+    draft = draft_site(SITE, plus + plain)
+    assert not any("requires" in p.table for p in draft.proposals)
