@@ -26,6 +26,7 @@ DIGITS = regex.compile(r"\d+")
 NUMBER = regex.compile(r"\d+(?:[.,:/]\d+)*(?:\s?[AaPp]\.?[Mm]\b\.?)?")
 DIGITS_PATTERN = r"\d[\d.,:/]*"  # what a learned pattern writes for a number ...
 CLOCK_PATTERN = r"\s?[AaPp]\.?[Mm]\.?"  # ... and after it, when it was a time of day
+NUMBER_OR_SPACE = regex.compile(f"({NUMBER.pattern}|\\s+)")
 SPACES = regex.compile(r"\s+")
 WORD = regex.compile(r"\w+")
 TERMINAL = frozenset(".!?\"”’'»)…")
@@ -84,6 +85,7 @@ class Settings:
     # A marker of one design must stand in this many of its captures: a design has few,
     # and a label that ended the article in three of them still stood above it in others.
     design_marker_captures: int = 4
+    design_line_words: int = 3   # the lines that tell a design apart have this many words
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,8 +313,9 @@ def design_markers(group: Profile, site: Profile, repeated: set[str],
     lines of three words or more, unchanged in 80% of the design's captures and in no
     capture of the site's other designs. No such lines, no marker.
     """
-    lines = tuple(group.text_of(key) for key in _unchanged(group, 3, settings)
-                  if site.counts[key] == group.counts[key])[:settings.max_signatures]
+    own = [key for key in _unchanged(group, settings.design_line_words, settings)
+           if site.counts[key] == group.counts[key]]  # no capture of another design has it
+    lines = tuple(group.text_of(key) for key in own[:settings.max_signatures])
     if not lines:
         return []
     return [replace(m, requires=lines) for m in find_markers(group, repeated, settings)
@@ -343,7 +346,7 @@ def line_pattern(text: str) -> str:
     >>> bool(regex.fullmatch(line_pattern("9:23AM | 22,477 views"), "12:05 pm | 852 views"))
     True
     """
-    parts = regex.split(f"({NUMBER.pattern}|\\s+)", text.strip())
+    parts = NUMBER_OR_SPACE.split(text.strip())
     out = []
     for part in parts:
         if not part:
