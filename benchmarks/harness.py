@@ -16,15 +16,25 @@ def run_harness(bench: Path, system: str, mode: str, split: str, limit: int | No
 
     ``env`` adds variables to the harness's environment (the system reads them).
     """
-    name = system.replace(":", "_").replace(".", "_")
+    name = _run_name(system)
     command = [sys.executable, str(bench / "run.py"), "--system", system, "--mode", mode,
                "--split", split, "--n-boot", "200", "--save-dir", str(workdir), "--name", name]
     if limit:
         command += ["--limit", str(limit)]
     subprocess.run(command, cwd=REPO, check=True, stdout=sys.stderr,
                    env=dict(os.environ, **(env or {})))
-    with open(workdir / f"{name}__{mode}__{split}" / "metrics.json", encoding="utf-8") as handle:
+    with open(saved_run(workdir, system, mode, split) / "metrics.json",
+              encoding="utf-8") as handle:
         return json.load(handle)["results"]
+
+
+def _run_name(system: str) -> str:
+    return system.replace(":", "_").replace(".", "_")
+
+
+def saved_run(workdir: Path, system: str, mode: str, split: str) -> Path:
+    """Where ``run_harness`` left a run's metrics.json and predictions.jsonl."""
+    return workdir / f"{_run_name(system)}__{mode}__{split}"
 
 
 def missing_bench(bench: Path) -> str | None:

@@ -14,7 +14,8 @@ to the site. This script runs the harness twice on text captures:
   them are never opened), writes it into a rules directory beside the shipped generic
   rules, and cleans the test page with that directory and the page's site as URL.
 
-Every learned file is then checked with ``cleaner check --rules`` as it was written.
+Every learned file is then checked with ``cleaner check --rules`` as it was written,
+and ``ceiling.py`` bounds what a perfect learner of the same signals would score.
 The data is read where it lies and never copied into the repository.
 
 The shipped classifier was trained on every dev page, these test pages included.
@@ -46,9 +47,11 @@ OUTPUT = HERE / "LEARNING.md"
 SPLIT = "persite-dev-test"
 OUT_ENV = "CLEANER_LEARNED_DIR"  # where clean_learned writes its rules directory
 MODEL_ENV = "CLEANER_BENCH_MODEL_FILE"  # classifier weights for both systems (else shipped)
+TARGET_GAIN = 0.05
+GENERIC, LEARNED = "generic stage alone", "learned site rules + generic stage"
 SYSTEMS = {
-    "generic stage alone": "benchmarks.learning:clean_generic",
-    "learned site rules + generic stage": "benchmarks.learning:clean_learned",
+    GENERIC: "benchmarks.learning:clean_generic",
+    LEARNED: "benchmarks.learning:clean_learned",
 }
 
 
@@ -222,6 +225,13 @@ INTRO = (
     "bios under the article), the learned rules lose recall by following the policy.")
 
 
+BOUNDS_NOTE = (
+    "Upper bounds, not systems: each corrects the learned output ({model} model) with the "
+    "human truth, but only where the site's train captures hold a signal "
+    "(`benchmarks/ceiling.py` says how). A learner that used its signal perfectly would "
+    "score the bound.")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH,
@@ -234,7 +244,8 @@ def main() -> int:
                         help="keep outputs and learned rules here (default: a temporary folder)")
     parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {OUTPUT.name}")
     args = parser.parse_args()
-    from harness import missing_bench  # on the path when run as a script (see measure)
+    from ceiling import bounds  # on the path when run as a script (see measure)
+    from harness import missing_bench, saved_run
 
     missing = missing_bench(args.bench)
     if missing:
@@ -245,19 +256,37 @@ def main() -> int:
         shipped = measure(args, work / "shipped", None)
         held_out = measure(args, work / "held-out", args.model_file) if args.model_file \
             else None
+        run = saved_run(work / ("held-out" if held_out else "shipped"),
+                        SYSTEMS[LEARNED], "text", SPLIT)
+        limits = bounds(args.bench, run / "predictions.jsonl")
     failed = shipped[2] + (held_out[2] if held_out else 0)
     for name, found in (("shipped model", shipped), ("held-out model", held_out)):
         if found is not None:
             print(f"{name}:\n{table(found[0])}\n{verdict(*found)}")
+    print(bounds_table(limits, (held_out or shipped)[0]))
     if args.no_write:
         return 0 if failed == 0 else 1
-    OUTPUT.write_text(report(args, shipped, held_out), encoding="utf-8")
+    OUTPUT.write_text(report(args, shipped, held_out, limits), encoding="utf-8")
     print(f"wrote {OUTPUT}", file=sys.stderr)
     return 0 if failed == 0 else 1
 
 
+def bounds_table(limits: dict[str, dict[str, float]], results: dict[str, dict]) -> str:
+    """The bounds beside the generic stage alone and the target (its F1 + TARGET_GAIN)."""
+    generic = results[GENERIC]["ALL"]
+    rows = ["| learned output corrected by the truth | P | R | F1 | over the generic stage |",
+            "|---|---:|---:|---:|---:|"]
+    for label, m in limits.items():
+        rows.append(f"| {label} | {m['precision']:.4f} | {m['recall']:.4f} | "
+                    f"{m['f1']:.4f} | {m['f1'] - generic['f1']:+.4f} |")
+    rows.append(f"| target: the generic stage's F1 + {TARGET_GAIN} | | | "
+                f"{generic['f1'] + TARGET_GAIN:.4f} | +{TARGET_GAIN} |")
+    return "\n".join(rows)
+
+
 def report(args: argparse.Namespace, shipped: tuple[dict[str, dict], int, int],
-           held_out: tuple[dict[str, dict], int, int] | None) -> str:
+           held_out: tuple[dict[str, dict], int, int] | None,
+           limits: dict[str, dict[str, float]]) -> str:
     scope = f"at most {args.limit} pages per dataset (a smoke test)" if args.limit \
         else f"the whole `{SPLIT}` split"
     text = ("# Learned site rules\n\nWritten by `benchmarks/learning.py`.\n\n"
@@ -266,7 +295,11 @@ def report(args: argparse.Namespace, shipped: tuple[dict[str, dict], int, int],
         trained_on = json.loads(args.model_file.read_text(encoding="utf-8"))["text"]
         text += section("Held-out model (fair)",
                         HELD_OUT_NOTE.format(pages=trained_on["trained_on"]), held_out) + "\n"
-    return text + section("Shipped model (optimistic)", SHIPPED_NOTE, shipped)
+    text += section("Shipped model (optimistic)", SHIPPED_NOTE, shipped)
+    model = "held-out" if held_out else "shipped"
+    return (text + f"\n## How far learning from captures can go\n\n"
+            + BOUNDS_NOTE.format(model=model) + "\n\n"
+            + bounds_table(limits, (held_out or shipped)[0]) + "\n")
 
 
 if __name__ == "__main__":
