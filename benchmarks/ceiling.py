@@ -12,7 +12,11 @@ could have a signal from the site's train captures (a line that stands in them):
   of start and end markers);
 - *unseen lines restored*: put back every removed line of the truth that stands in no
   train capture (a perfect keep signal for what is new on the page);
+- the first two at once: the most that what repeats across a site's captures can give;
 - all three at once.
+
+A last row is no bound: it restores every removed line that stands in no train capture,
+the truth's or not, as a learner that trusted what is new on a page would.
 
 A line belongs to the truth when it is a run of the truth's words (short lines) or when
 half of its word 4-grams are the truth's. The scores are the harness's own (4-gram
@@ -49,23 +53,32 @@ class Page:
     truth: str
 
 
+def grams(tokens: Sequence[str]) -> Counter[tuple[str, ...]]:
+    return Counter(tuple(tokens[i:i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
+
+
 def in_truth(line: str, truth_tokens: str, truth_grams: Counter[tuple[str, ...]]) -> bool:
+    """Whether ``line`` is the truth's (``truth_tokens``: its words, space-joined and -framed)."""
     tokens = TOKEN.findall(line)
     if not tokens:
         return False
     if len(tokens) < SHINGLE:
         return f" {' '.join(tokens)} " in truth_tokens
-    grams = Counter(tuple(tokens[i:i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
-    return sum((grams & truth_grams).values()) >= TRUTH_SHARE * sum(grams.values())
+    own = grams(tokens)
+    return sum((own & truth_grams).values()) >= TRUTH_SHARE * sum(own.values())
+
+
+def capture_lines(capture: str) -> tuple[str, ...]:
+    """The capture's non-blank lines, as the learner and the engine read them."""
+    return tuple(line.text for line in extract(capture).lines if line.text.strip())
 
 
 def make_page(capture: str, output: str, truth: str, train: Counter[str]) -> Page:
-    lines = tuple(line.text for line in extract(capture).lines if line.text.strip())
+    lines = capture_lines(capture)
     tokens = TOKEN.findall(truth)
-    grams = Counter(tuple(tokens[i:i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
-    joined = f" {' '.join(tokens)} "
+    joined, truth_grams = f" {' '.join(tokens)} ", grams(tokens)
     return Page(lines, kept_in_order(lines, output),
-                tuple(in_truth(line, joined, grams) for line in lines),
+                tuple(in_truth(line, joined, truth_grams) for line in lines),
                 tuple(train[fold(line)] for line in lines), truth)
 
 
@@ -101,13 +114,20 @@ def restore_unseen(page: Page, keep: list[bool]) -> list[bool]:
     return [k or (t and s == 0) for k, t, s in zip(keep, page.in_truth, page.seen)]
 
 
+def restore_all_unseen(page: Page, keep: list[bool]) -> list[bool]:
+    """The same without the truth: what a learner that trusted new lines would keep."""
+    return [k or s == 0 for k, s in zip(keep, page.seen)]
+
+
 Bound = Callable[[Page, list[bool]], list[bool]]
 BOUNDS: dict[str, tuple[Bound, ...]] = {
     "learned rules, as measured": (),
     "+ repeated lines, perfectly": (drop_repeated,),
     "+ template edges, perfectly": (cut_at_edges,),
+    "+ both: all that repetition across captures can give": (drop_repeated, cut_at_edges),
     "+ unseen lines restored": (restore_unseen,),
     "all three": (drop_repeated, cut_at_edges, restore_unseen),
+    "(no truth) every removed line new to the page restored": (restore_all_unseen,),
 }
 
 
@@ -123,7 +143,7 @@ def train_lines(records: Iterable[dict[str, Any]]) -> dict[tuple[str, str], Coun
     counts: dict[tuple[str, str], Counter[str]] = {}
     for record in records:
         if record["persite"] == "train":
-            lines = {fold(line) for line in record["capture"].splitlines() if line.strip()}
+            lines = {fold(line) for line in capture_lines(record["capture"])}
             counts.setdefault((record["dataset"], record["site"]), Counter()).update(lines)
     return counts
 

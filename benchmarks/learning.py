@@ -229,7 +229,9 @@ BOUNDS_NOTE = (
     "Upper bounds, not systems: each corrects the learned output ({model} model) with the "
     "human truth, but only where the site's train captures hold a signal "
     "(`benchmarks/ceiling.py` says how). A learner that used its signal perfectly would "
-    "score the bound.")
+    "score the bound. The last row, without the truth, shows why restoring new lines is "
+    "out of a learner's reach: lines new to a page are its article, but also much of "
+    "what was removed rightly.")
 
 
 def main() -> int:

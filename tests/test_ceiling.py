@@ -3,7 +3,7 @@ hold a signal."""
 from collections import Counter
 
 from benchmarks.ceiling import (cut_at_edges, drop_repeated, kept_in_order, make_page,
-                                output_of, restore_unseen)
+                                output_of, restore_all_unseen, restore_unseen)
 
 TRUTH = ("Council votes to expand the park\n"
          "The council voted on Tuesday to expand the riverside park by ten acres.\n"
@@ -54,3 +54,10 @@ def test_restore_unseen_returns_removed_truth_never_template():
     kept = output_of(page(output), (restore_unseen,)).splitlines()
     assert "Council votes to expand the park" in kept
     assert "Home" not in kept and "Trending now: a story from another day" not in kept
+
+
+def test_restore_all_unseen_trusts_every_new_line_without_the_truth():
+    kept = output_of(page("Read more"), (restore_all_unseen,)).splitlines()
+    assert "Trending now: a story from another day" in kept
+    assert "Council votes to expand the park" in kept
+    assert "Home" not in kept and "Comments" not in kept
