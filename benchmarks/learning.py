@@ -299,7 +299,7 @@ def report(args: argparse.Namespace, shipped: tuple[dict[str, dict], int, int],
                         HELD_OUT_NOTE.format(pages=trained_on["trained_on"]), held_out) + "\n"
     text += section("Shipped model (optimistic)", SHIPPED_NOTE, shipped)
     model = "held-out" if held_out else "shipped"
-    return (text + f"\n## How far learning from captures can go\n\n"
+    return (text + "\n## How far learning from captures can go\n\n"
             + BOUNDS_NOTE.format(model=model) + "\n\n"
             + bounds_table(limits, (held_out or shipped)[0]) + "\n")
 
