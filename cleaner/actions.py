@@ -139,7 +139,11 @@ def drops_line(rule: Rule, text: str, timeout: float,
 
 
 def strip_span(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
-    """Cut the spans matching ``pattern`` out of lines, at the ``position`` allowed."""
+    """Cut the spans matching ``pattern`` out of lines, at the ``position`` allowed.
+
+    With ``field`` (author or date), the first span cut gives that metadata from its
+    named group ``value``, as an extract-meta rule reads a whole line.
+    """
     allowed = _window(rule, lines)
     kept: list[Line] = []
     removals: list[Removal] = []
@@ -152,7 +156,17 @@ def strip_span(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
             kept.append(line)
         elif text.strip():
             kept.append(Line(line.number, text))
-    return Outcome(tuple(kept), tuple(removals))
+    return Outcome(tuple(kept), tuple(removals), _span_meta(rule, removals, timeout))
+
+
+def _span_meta(rule: Rule, removals: Sequence[Removal], timeout: float) -> dict[str, str]:
+    """The metadata a strip-span rule with ``field`` reads from the first span it cut."""
+    name = rule.params.get("field")
+    if name is None or not removals:
+        return {}
+    found = _finditer(rule.params["pattern"], removals[0].text, rule, timeout)
+    value = found[0].group("value") if found else None
+    return {name: meta_value(name, " ".join(value.split()))} if value else {}
 
 
 def cut_spans(rule: Rule, text: str, timeout: float) -> tuple[str, list[tuple[int, int, str]]]:
@@ -318,7 +332,8 @@ def meta_value(name: str, written: str) -> str:
 ACTIONS: dict[str, ActionSpec] = {
     "drop-line": ActionSpec(drop_line, optional=("lines", "patterns"), one_of=("lines", "patterns"),
                             patterns={"patterns": "line"}, positional=True),
-    "strip-span": ActionSpec(strip_span, required=("pattern",), guards=("position",),
+    "strip-span": ActionSpec(strip_span, required=("pattern",), optional=("field",),
+                             guards=("position",),
                              patterns={"pattern": "span"}, positional=True),
     "drop-block": ActionSpec(drop_block, required=("start",), optional=("end", "inner"),
                              guards=("max-lines",), one_of=("end", "inner"),

@@ -55,6 +55,13 @@ class Rule:
     tests: tuple[RuleTest, ...] = ()
     within_first: int | None = None
     within_last: int | None = None
+    gates: bool = True  # a subscription rule: does a match mean the article is gated?
+
+    @property
+    def signal(self) -> str:
+        """What a match of this rule tells of the capture: its category, except that a
+        subscription label ("Log In" in a menu, ``gates = false``) is no paywall."""
+        return self.category if self.gates else f"{self.category}-label"
 
 
 @dataclass(frozen=True, slots=True)

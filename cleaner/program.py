@@ -58,8 +58,10 @@ class Step(Protocol):
 
 
 def is_line_local(rule: Rule) -> bool:
+    # a strip-span rule that reads metadata runs alone: line stages record cuts only
     return rule.action in LINE_LOCAL and "within-first" not in rule.params \
-        and "within-last" not in rule.params
+        and "within-last" not in rule.params \
+        and not (rule.action == "strip-span" and "field" in rule.params)
 
 
 def compile_rules(rules: Iterable[Rule]) -> tuple[Step, ...]:
@@ -94,7 +96,7 @@ class ContextStep:
         for name, value in outcome.meta.items():
             state.meta.setdefault(name, value)
         if outcome.removals:
-            state.matched.add(self.rule.category)
+            state.matched.add(self.rule.signal)
             if self.rule.category not in keep:
                 state.kept = outcome.kept
                 state.removals.extend(outcome.removals)
@@ -196,7 +198,7 @@ class LineStage:
                     shorter, spans = cut_spans(rule, text, timeout)
                     if not spans:
                         continue
-                    matched.add(rule.category)
+                    matched.add(rule.signal)
                     if rule.category in keep:
                         continue
                     cuts.extend((index, start, end, cut) for start, end, cut in spans)
@@ -205,7 +207,7 @@ class LineStage:
                     text, first = shorter, index + 1
                     break  # the line changed: ask the gate again about what is left
                 if self._takes(rule, index, stripped, patterns, metas, timeout):
-                    matched.add(rule.category)
+                    matched.add(rule.signal)
                     if rule.category not in keep:
                         cuts.append((index, 0, len(text), text))
                         return None, tuple(cuts), tuple(metas), frozenset(matched)

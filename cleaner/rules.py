@@ -21,7 +21,7 @@ SCHEMA_VERSION = 1
 TOP_KEYS = {"schema", "description", "order", "match", "rule"}
 DEFAULT_ORDER = 100
 MATCH_KEYS = {"domains", "signatures"}
-COMMON_KEYS = {"id", "category", "action", "description", "test"}
+COMMON_KEYS = {"id", "category", "action", "description", "test", "gates"}
 POSITIONAL_KEYS = ("within-first", "within-last")
 TEST_KEYS = {"name", "input", "expect", "meta"}
 INT_KEYS = {"max-lines", "min-kept-lines", "min-chars", "within-first", "within-last"}
@@ -139,7 +139,18 @@ def rule_from_dict(raw: Any, path: Path | str = "<rule>") -> Rule:
     tests = tuple(_test(path, rule_id, t) for t in raw.get("test", []))
     _check_unique_tests(path, rule_id, tests)
     return Rule(id=rule_id, category=category, action=action, params=params, source=str(path),
-                tests=tests)
+                tests=tests, gates=_gates(path, rule_id, raw, category))
+
+
+def _gates(path: Path | str, rule_id: str, raw: dict[str, Any], category: str) -> bool:
+    """``gates``: false on a subscription rule whose lines are labels, not a paywall."""
+    value = raw.get("gates", True)
+    if not isinstance(value, bool):
+        raise RuleFileError(path, "must be true or false", rule_id, "gates")
+    if not value and category != "subscription":
+        raise RuleFileError(path, "only subscription rules set gates; a match of any other "
+                                  "category never flags a paywall", rule_id, "gates")
+    return value
 
 
 def _check_id(path: Path | str, rule_id: str) -> None:
@@ -212,8 +223,11 @@ def compile_pattern(path: Path | str, rule_id: str | None, key: str, source: str
 
 def _check_meta_category(path: Path | str, rule_id: str, action: str, params: dict[str, Any],
                          category: str) -> None:
-    if action != "extract-meta":
+    if action != "extract-meta" and "field" not in params:
         return
+    if action == "strip-span" and params["field"] == "title":
+        raise RuleFileError(path, "a strip-span rule reads author or date; a title stays in "
+                                  "the text", rule_id, "field")
     if "value" not in params["pattern"].groupindex:
         raise RuleFileError(path, "the pattern needs a named group (?P<value>...)",
                             rule_id, "pattern")
