@@ -35,6 +35,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from . import lexicon
 from .memo import Memo
 from .model import Line, Removal
 
@@ -96,6 +97,10 @@ HEADING_WORDS = (2, 20)  # a heading-shaped line (no end punctuation) right abov
 HEADLINE_WORDS = 3   # above the first prose line, a line this long may be a headline
 GUARD_ALL_SHARE = 0.9  # the guard also backs off when this share of all words would go
 MIN_LINES = 10       # fewer non-blank lines than this is too little page to judge
+# A text capture this short is an excerpt (a crawl's dump of a page's first lines): its
+# own model judges it, trained on such captures, since a handful of lines around the
+# article looks nothing like a whole page's menus and footers.
+EXCERPT_CHARS = 2500
 MAX_ROUNDS = 8       # a guard: real captures settle in two or three rounds
 SEARCHED_CHARS = 120  # the patterns below are tried on lines up to this long
 HEAD_CHARS = 100     # word shares are read from a line's first characters
@@ -113,14 +118,15 @@ LINE_FEATURES: tuple[str, ...] = (
     "terminal", "stop_share", "title_share", "alpha_share", "word_length", "symbols",
     "date_like", "starts_lower", "short_unpunctuated", "prose", "numeric_share",
     "upper_share", "comment_like", "separators", "ends_colon", "bullet", "ellipsis",
-    "title_heading", "long",
+    "title_heading", "long", "lexicon_mean", "lexicon_max", "lexicon_min",
+    "lexicon_first", "lexicon_last", "name_like",
 )
 # A neighbour's line feature: (name, feature, -1 for the line above or 1 for the one below).
 NEIGHBOUR_FEATURES: tuple[tuple[str, str, int], ...] = tuple(
     (f"{side}_{source}", source, offset)
     for side, offset in (("prev", -1), ("next", 1))
     for source in ("log_words", "terminal", "prose", "short_unpunctuated", "title_heading",
-                   "comment_like", "date_like"))
+                   "comment_like", "date_like", "lexicon_mean"))
 # The mean of a line feature over the lines within ``radius`` of a line (the line itself
 # left out, lines past the page's ends counting as zero): (name, feature, radius).
 WINDOW_FEATURES: tuple[tuple[str, str, int], ...] = tuple(
@@ -150,19 +156,39 @@ class LineModel:
     threshold: float                  # remove when P(boilerplate | page) >= threshold
     prose_threshold: float            # ... and this for lines that read like prose
     guard_share: float                # back off when more than this share of expected content goes
+    min_lines: int = MIN_LINES        # a page of fewer non-blank lines is not judged
+    body_threshold: float = 0.0       # and this for lines between the first and last prose line
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LineModel:
-        names = tuple(data["features"])
-        if names != FEATURE_NAMES:
-            raise ValueError("classifier weights were trained on other features")
-        return cls(name=data["name"], weights=tuple(float(w) for w in data["weights"]),
+        """A model from its weights file entry; features it was not trained on weigh 0."""
+        by_name = dict(zip(data["features"], data["weights"]))
+        unknown = set(by_name) - set(FEATURE_NAMES)
+        if unknown:
+            raise ValueError(f"classifier weights name unknown features: {sorted(unknown)}")
+        return cls(name=data["name"],
+                   weights=tuple(float(by_name.get(name, 0.0)) for name in FEATURE_NAMES),
                    stay_content=float(data["stay_content"]),
                    stay_boilerplate=float(data["stay_boilerplate"]),
                    prior_content=float(data["prior_content"]),
                    threshold=float(data["threshold"]),
                    prose_threshold=float(data["prose_threshold"]),
-                   guard_share=float(data["guard_share"]))
+                   guard_share=float(data["guard_share"]),
+                   min_lines=int(data.get("min_lines", MIN_LINES)),
+                   body_threshold=float(data.get("body_threshold", 0.0)))
+
+
+def model_kind(kind: str, lines: Sequence[Line]) -> str:
+    """Which model judges the ``lines`` kept of a capture of ``kind`` ("text" or "html").
+
+    Text of at most EXCERPT_CHARS characters in its non-blank lines is an excerpt. The
+    engine asks again each round: a whole page that the text model has cut down to an
+    excerpt is judged as one too, as cleaning its output again would judge it.
+    """
+    if kind == "text" and sum(len(line.text) + 1 for line in lines
+                              if line.text.strip()) <= EXCERPT_CHARS:
+        return "excerpt"
+    return kind
 
 
 @lru_cache(maxsize=None)
@@ -234,11 +260,19 @@ def line_values(text: str) -> tuple[tuple[float, ...], Shape]:
         1.0 if last == ":" else 0.0, 1.0 if BULLET.match(head) else 0.0,
         1.0 if stripped.endswith(("...", "…")) else 0.0,
         1.0 if 2 <= count <= 12 and not terminal and titles * 5 >= n * 4 else 0.0,
-        1.0 if count >= 15 else 0.0,
+        1.0 if count >= 15 else 0.0, *lexicon.evidence(stripped),
     ), (count, terminal, prose))
 
 
 _VALUES: Memo[str, tuple[tuple[float, ...], Shape]] = Memo(LINE_CACHE_LIMIT)
+
+
+def use_lexicon(words: dict[str, float]) -> None:
+    """Judge lines with another lexicon (training: one per fold), forgetting cached lines."""
+    global _VALUES
+    lexicon.use(words)
+    _VALUES = Memo(LINE_CACHE_LIMIT)
+    _FOLDED.clear()
 
 
 def columns(texts: Sequence[str]) -> list[list[float]]:
@@ -556,12 +590,14 @@ def select(model: LineModel, shapes: Shapes, odds: Sequence[float],
     subheadings are content).
     """
     count = len(odds)
-    if count < MIN_LINES:
+    if count < model.min_lines:
         return [], False
     words, terminal, prose = shapes
     limit = _odds(model.threshold)
     prose_limit = _odds(model.prose_threshold)
     doomed = [i for i, o in enumerate(odds) if o >= limit and (o >= prose_limit or not prose[i])]
+    if model.body_threshold > model.threshold and doomed:
+        doomed = _outside_the_body(doomed, prose, odds, _odds(model.body_threshold))
     if not doomed:
         return [], False
     expected = content_words(words, z)
@@ -571,10 +607,29 @@ def select(model: LineModel, shapes: Shapes, odds: Sequence[float],
             or lost_all > GUARD_ALL_SHARE * sum(words)):
         return [], True
     gone = set(doomed)
+    return [i for i in doomed if not _heading(i, shapes, gone)], False
+
+
+def _heading(i: int, shapes: Shapes, gone: set[int]) -> bool:
+    """Whether line ``i`` is a heading: no end punctuation, right above kept prose, and of
+    HEADING_WORDS words, or of one word between two kept prose lines ("Background")."""
+    words, terminal, prose = shapes
     low, high = HEADING_WORDS
-    return [i for i in doomed
-            if not (i + 1 < count and prose[i + 1] and i + 1 not in gone
-                    and not terminal[i] and low <= words[i] <= high)], False
+    below = i + 1 < len(words) and prose[i + 1] and i + 1 not in gone
+    between = i > 0 and prose[i - 1] and i - 1 not in gone
+    return below and not terminal[i] and (low <= words[i] <= high or words[i] == 1 and between)
+
+
+def _outside_the_body(doomed: list[int], prose: Sequence[bool], odds: Sequence[float],
+                      limit: float) -> list[int]:
+    """Of ``doomed``, those outside the article body (before its first prose line or after
+    its last) or scored past ``limit``: an excerpt's lists and subheadings stand between
+    its paragraphs, its labels and credits around them."""
+    at = [i for i, p in enumerate(prose) if p]
+    if not at:
+        return doomed
+    first, last = at[0], at[-1]
+    return [i for i in doomed if not first < i < last or odds[i] >= limit]
 
 
 def content_words(words: Sequence[int], z: Sequence[float]) -> list[float]:
@@ -606,7 +661,7 @@ def decide(model: LineModel, kept: Sequence[Line], keep: frozenset[str] = frozen
     holds with context too).
     """
     lines = [line for line in kept if line.text.strip()]
-    if len(lines) < MIN_LINES:  # too little page to judge (``select`` says the same)
+    if len(lines) < model.min_lines:  # too little page to judge (``select`` says the same)
         return Decision((), False)
     page = _with_context(lines, context)
     z, shapes = logits(model, [line.text for line in page])

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import regex
 
-from .classifier import GUARD_ALL_SHARE, MAX_ROUNDS, LineModel, load_models, run_stage
+from .classifier import (GUARD_ALL_SHARE, MAX_ROUNDS, LineModel, load_models, model_kind,
+                         run_stage)
 from .errors import CleanerError, PatternTimeout
 from .extract import extract
 from .matching import SiteIndex, host_of
@@ -202,11 +203,14 @@ class Cleaner:
         Later rounds judge the page without it: the template's lines beside what the
         stage has removed (comment signatures without their comments) are a page the
         model never saw, and the lines next to them would go one round after another.
+        Each round's model is chosen by what is left (``model_kind``): a page cut down
+        to an excerpt settles as one, so that its cleaned text, cleaned again, is too.
         """
         before = PassState(kept=state.kept, removals=list(state.removals),
                            meta=dict(state.meta), matched=set(state.matched))
         for round_number in range(MAX_ROUNDS):
-            removed, backed_off = self._generic_stage(state, kind, () if round_number else sites)
+            removed, backed_off = self._generic_stage(state, model_kind(kind, state.kept),
+                                                      () if round_number else sites)
             if not removed:
                 return backed_off
             if _words(state.kept) < (1.0 - GUARD_ALL_SHARE) * _words(before.kept):
@@ -225,10 +229,13 @@ class Cleaner:
         without them: the cleaned text, cleaned again, has no such lines to read, and
         must settle all the same.
         """
+        if kind == "excerpt" and kind not in self._models:
+            kind = "text"  # weights without an excerpt model (older files) judge it as text
         model = self._models.get(kind)
         if model is None:
             return False, False
-        context = self._site_context(state, sites)
+        # the excerpt model learnt captures without their template: it reads none
+        context = self._site_context(state, sites) if kind != "excerpt" else []
         decision = run_stage(model, state, self.keep, context)
         if context and not decision.removals:
             decision = run_stage(model, state, self.keep)

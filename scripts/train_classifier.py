@@ -47,17 +47,21 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from cleaner import Cleaner
+from cleaner import Cleaner, lexicon
 from cleaner.errors import CleanerError
 from cleaner.rules import default_rules_dir
 import cleaner.classifier
-from cleaner.classifier import (FEATURE_NAMES, MAX_ROUNDS, MIN_LINES, LineModel, columns,
-                                logits, select, smooth)
+from cleaner.classifier import (FEATURE_NAMES, MAX_ROUNDS, LineModel, columns, logits, select,
+                                smooth, use_lexicon)
+import labeled_pages
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_DATA = REPO.parent / "shared" / "bench" / "data"
+DEFAULT_LABELED = REPO.parent / "shared" / "pages" / "captures.jsonl"
 OUTPUT = REPO / "cleaner" / "data" / "classifier.json"
+LEXICON = REPO / "cleaner" / "data" / "lexicon.json"
+EXCERPT_MIN_LINES = 3  # an excerpt of fewer non-blank lines is left to the rules
 DATASETS = ("scrapinghub", "wcxb-article", "l3s-gn1", "dragnet", "big9", "chaos",
             "cleanportaleval")
 TOKEN = re.compile(r"\w+")
@@ -205,10 +209,13 @@ def transitions(pages: list[dict]) -> tuple[float, float, float]:
     return stay_c, stay_b, prior
 
 
-def fit(pages: list[dict]) -> tuple[list[float], float, float, float]:
+def fit(pages: list[dict], by_length: bool = True) -> tuple[list[float], float, float, float]:
+    """Logistic weights and HMM transitions; ``by_length`` weighs lines by their words (the
+    benchmark counts words), else every line alike (the labeled captures count lines)."""
     x = np.array([row for p in pages for row in zip(*p["columns"])])
     y = np.array([label for p in pages for label in p["labels"]])
-    weight = np.array([math.sqrt(min(len(t), 60) + 1) for p in pages for t in p["tokens"]])
+    weight = np.array([math.sqrt(min(len(t), 60) + 1) if by_length else 1.0
+                       for p in pages for t in p["tokens"]])
     model = LogisticRegression(C=C, max_iter=3000, fit_intercept=False)
     model.fit(x, y, sample_weight=weight)
     stay_c, stay_b, prior = transitions(pages)
@@ -225,7 +232,7 @@ def settle(model: LineModel, texts: list[str]) -> list[bool]:
     """Which lines survive the stage's rounds, as the shipped stage runs them (guard included)."""
     alive = list(range(len(texts)))
     for _ in range(MAX_ROUNDS):
-        if len(alive) < MIN_LINES:
+        if len(alive) < model.min_lines:
             break
         z, shapes = logits(model, [texts[i] for i in alive])
         doomed, _backed_off = select(model, shapes, smooth(model, z), z)
@@ -241,27 +248,48 @@ def settle(model: LineModel, texts: list[str]) -> list[bool]:
     return keep
 
 
-def tune(pages: list[dict], models: list[LineModel], min_recall: float):
+_LEXICON_IN_USE: dict | None = None
+
+
+def settle_page(model: LineModel, page: dict) -> list[bool]:
+    """``settle`` on a page, with the lexicon of its fold when it carries one."""
+    global _LEXICON_IN_USE
+    words = page.get("lexicon")
+    if words is not None and words is not _LEXICON_IN_USE:
+        use_lexicon(words)
+        _LEXICON_IN_USE = words
+    return settle(model, page["texts"])
+
+
+def tune(pages: list[dict], models: list[LineModel], min_recall: float, measure=None,
+         body: bool = False):
     """The thresholds and guard with the best pooled F1 whose recall stays >= min_recall.
 
     ``models[i]`` is the model that scores page i (out of fold while cross-validating).
     A coarse grid over all three knobs picks the start of a coordinate search (one knob
     at a time, twice over): the knobs trade recall against one another, so a search
-    from a fixed start can stop on a poor ridge.
+    from a fixed start can stop on a poor ridge. ``measure`` (default ``pooled``) gives
+    (precision, recall, figure to maximise) for the pages' kept lines.
     """
+    measure = measure or pooled
     grid = {"threshold": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999),
             "prose_threshold": (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999),
             "guard_share": (0.2, 0.3, 0.35, 0.375, 0.4, 0.425, 0.45, 0.5, 0.7)}
     coarse = {"threshold": (0.5, 0.7, 0.9), "prose_threshold": (0.8, 0.95),
               "guard_share": (0.3, 0.4, 0.5)}
+    if body:  # the excerpt model guards the lines between its prose lines too, and its
+        # prose needs a strong score: a short capture has few paragraphs to lose
+        grid = dict(grid, body_threshold=(0.0, 0.8, 0.9, 0.95, 0.98, 0.99),
+                    prose_threshold=(0.95, 0.98, 0.99, 0.995))
+        coarse = dict(coarse, body_threshold=(0.0, 0.9), prose_threshold=(0.95, 0.98))
     seen: dict = {}
 
     def score(trial: dict) -> tuple[tuple[bool, float], tuple[float, float, float]]:
         trial["prose_threshold"] = max(trial["prose_threshold"], trial["threshold"])
         key_t = tuple(sorted(trial.items()))
         if key_t not in seen:
-            keeps = [settle(replace(m, **trial), p["texts"]) for p, m in zip(pages, models)]
-            seen[key_t] = pooled(pages, keeps)
+            keeps = [settle_page(replace(m, **trial), p) for p, m in zip(pages, models)]
+            seen[key_t] = measure(pages, keeps)
         p, r, f = seen[key_t]
         ok = r >= min_recall
         return (ok, f if ok else r), (p, r, f)
@@ -286,6 +314,83 @@ def tune(pages: list[dict], models: list[LineModel], min_recall: float):
     return best[1], best[2]
 
 
+def train_excerpt(paths: list[Path], min_keep: float, output: Path, data: Path,
+                  cache: Path | None) -> int:
+    """The excerpt model and its lexicon, from captures labeled line by line and the
+    benchmark's text captures short enough to be judged as excerpts.
+
+    Cross-validated by site: each fold's lexicon and weights are learnt without the
+    sites it scores, and the thresholds are tuned on those out-of-fold judgements to
+    remove the most boilerplate with ``min_keep`` of the keep lines left.
+    """
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"labeled captures not found: {', '.join(missing)}: nothing to train on",
+              file=sys.stderr)
+        return 2
+    recorder = Recorder()
+    prepared = [labeled_pages.prepare(recorder, c) for c in labeled_pages.read(paths)]
+    if data.is_dir():
+        prepared += labeled_pages.from_benchmark(load_pages(data, "text", cache))
+    folds = GroupKFold(FOLDS).split(prepared, groups=[p["group"] for p in prepared])
+    pages, oof = [], []
+    for fold, (train, test) in enumerate(folds):
+        words = labeled_pages.learn_lexicon(prepared[i] for i in train)
+        use_lexicon(words)  # the features of every line depend on it
+        trained = [dict(prepared[i], columns=columns(prepared[i]["texts"])) for i in train]
+        model = replace(as_model(f"excerpt-fold{fold}", *fit(trained, by_length=False)),
+                        min_lines=EXCERPT_MIN_LINES)
+        for i in test:
+            pages.append(dict(prepared[i], lexicon=words))
+            oof.append(model)
+    print(f"excerpt: {len(pages)} captures, {sum(len(p['labels']) for p in pages)} lines kept "
+          f"by the rules", file=sys.stderr)
+    # thresholds by the hand labels: the benchmark's labels (from the article text it
+    # keeps, dates and bylines too) teach the weights, but do not set the cut
+    labeled = [i for i, page in enumerate(pages) if page["set"] != "bench"]
+    trial, (bp, keep, _) = tune([pages[i] for i in labeled], [oof[i] for i in labeled], min_keep,
+                                measure=labeled_pages.scores, body=True)
+    rules_only = labeled_pages.by_set(pages, [[True] * len(p["labels"]) for p in pages])
+    judged = labeled_pages.by_set(pages, [settle_page(replace(m, **trial), p)
+                                          for p, m in zip(pages, oof)])
+    print(f"excerpt: cross-validated by site: boilerplate {bp:.3f} keep {keep:.3f}",
+          file=sys.stderr)
+    for name, (set_bp, set_keep) in judged.items():
+        print(f"  set {name}: rules only {rules_only[name][0]:.3f} / {rules_only[name][1]:.3f}, "
+              f"with the model {set_bp:.3f} / {set_keep:.3f} (boilerplate / keep lines)",
+              file=sys.stderr)
+    words = labeled_pages.learn_lexicon(pages)
+    use_lexicon(words)
+    for page in pages:
+        page.pop("lexicon")
+        page["columns"] = columns(page["texts"])
+    tuned = replace(as_model("excerpt-lines", *fit(pages, by_length=False)),
+                    min_lines=EXCERPT_MIN_LINES, **trial)
+    shipped = json.loads(output.read_text()) if output.is_file() else {}
+    shipped["excerpt"] = dict(weights_entry(tuned), min_lines=EXCERPT_MIN_LINES,
+                              body_threshold=tuned.body_threshold,
+                              trained_on=f"{len(pages)} excerpts: labeled captures and short "
+                                         "text captures of the accuracy benchmark",
+                              cross_validated={name: {"boilerplate_recall": round(b, 4),
+                                                      "keep_line_recall": round(k, 4)}
+                                               for name, (b, k) in judged.items()})
+    output.write_text(json.dumps(shipped, indent=1) + "\n", encoding="utf-8")
+    LEXICON.write_text(lexicon.dump(words, [p.name for p in paths]), encoding="utf-8")
+    print(f"wrote {output} and {LEXICON}", file=sys.stderr)
+    return 0
+
+
+def weights_entry(model: LineModel) -> dict:
+    """A model's entry in the weights file."""
+    return {"name": model.name, "features": list(FEATURE_NAMES),
+            "weights": [round(w, 5) for w in model.weights],
+            "stay_content": round(model.stay_content, 5),
+            "stay_boilerplate": round(model.stay_boilerplate, 5),
+            "prior_content": round(model.prior_content, 5),
+            "threshold": model.threshold, "prose_threshold": model.prose_threshold,
+            "guard_share": model.guard_share}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -298,7 +403,13 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--exclude-persite-sites", action="store_true",
                         help="leave out every page of the site groups in the per-site split")
+    parser.add_argument("--labeled", type=Path, nargs="+", default=[DEFAULT_LABELED],
+                        help="labeled captures (JSONL) the excerpt model learns from")
+    parser.add_argument("--min-keep", type=float, default=0.98,
+                        help="excerpt: the macro keep-line recall the thresholds must keep")
     args = parser.parse_args()
+    if args.kinds == "excerpt":
+        return train_excerpt(args.labeled, args.min_keep, args.output, args.data, args.cache)
     if not args.data.is_dir():
         print(f"benchmark data not found at {args.data}: nothing to train on", file=sys.stderr)
         return 2
@@ -332,13 +443,7 @@ def main() -> int:
         print(f"{kind}: on the training pages: P {tp:.3f} R {tr:.3f} F1 {tf:.3f}",
               file=sys.stderr)
         shipped[kind] = {
-            "name": tuned.name, "features": list(FEATURE_NAMES),
-            "weights": [round(w, 5) for w in tuned.weights],
-            "stay_content": round(tuned.stay_content, 5),
-            "stay_boilerplate": round(tuned.stay_boilerplate, 5),
-            "prior_content": round(tuned.prior_content, 5),
-            "threshold": tuned.threshold, "prose_threshold": tuned.prose_threshold,
-            "guard_share": tuned.guard_share,
+            **weights_entry(tuned),
             "trained_on": f"{len(pages)} dev pages of the accuracy benchmark" +
                           (f", without the {len(exclude)} site groups of the per-site split"
                            if exclude else ""),

@@ -16,7 +16,7 @@ from cleaner.actions import (
     ACTIONS, dedupe_lines, drop_block, drop_line, extract_meta, strip_span, truncate_after,
 )
 from cleaner.dates import parse_date
-from cleaner.errors import PatternTimeout
+from cleaner.errors import PatternTimeout, RuleFileError
 from cleaner.model import Line, Removal
 from cleaner.rules import rule_from_dict
 
@@ -539,3 +539,36 @@ def test_actions_never_mutate_their_input(action):
     kept_numbers = {line.number for line in out.kept}
     removed_numbers = {r.line for r in out.removals}
     assert kept_numbers | removed_numbers == {line.number for line in lines}
+
+
+# --- strip-span reading metadata, and rules that do not gate ------------------------------
+
+def test_strip_span_with_field_reads_the_date_from_the_cut():
+    rule = make_rule("strip-span", category="dateline", pattern=r"\A date (?P<value>\d{4}-\d\d-\d\d)",
+                     position="start", field="date", within_first=1)
+    outcome = strip_span(rule, make_lines(" date 2017-07-31 A man was charged.", "More."), 0.5)
+    assert kept_texts(outcome) == ["A man was charged.", "More."]
+    assert outcome.meta == {"date": "2017-07-31"}
+
+
+def test_strip_span_field_needs_a_value_group_and_the_matching_category():
+    with pytest.raises(RuleFileError, match="named group"):
+        make_rule("strip-span", category="dateline", pattern=r"\d{4}", position="start",
+                  field="date")
+    with pytest.raises(RuleFileError, match="dateline"):
+        make_rule("strip-span", category="legal", pattern=r"(?P<value>\d{4})", position="start",
+                  field="date")
+    with pytest.raises(RuleFileError, match="title"):
+        make_rule("strip-span", category="navigation", pattern=r"(?P<value>\w+)",
+                  position="start", field="title")
+
+
+def test_gates_false_is_for_subscription_rules_only():
+    label = make_rule("drop-line", category="subscription", lines=["Log In"], gates=False)
+    assert not label.gates and label.signal == "subscription-label"
+    assert make_rule("drop-line", category="subscription", lines=["Subscribe now"]).signal \
+        == "subscription"
+    with pytest.raises(RuleFileError, match="only subscription rules"):
+        make_rule("drop-line", category="navigation", lines=["Menu"], gates=False)
+    with pytest.raises(RuleFileError, match="true or false"):
+        make_rule("drop-line", category="subscription", lines=["Log In"], gates="no")

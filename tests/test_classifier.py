@@ -356,7 +356,7 @@ def test_the_stage_runs_to_a_fixed_point() -> None:
 
 
 def test_headline_above_the_body_stays() -> None:
-    result = Cleaner().clean_and_explain(page(MENU, BODY, FOOTER))
+    result = Cleaner(models={"text": text_model()}).clean_and_explain(page(MENU, BODY, FOOTER))
     assert result.text.startswith(BODY[0] + "\n")
 
 
@@ -427,14 +427,16 @@ def test_site_context_is_read_in_the_first_round_only(tmp_path, monkeypatch) -> 
         return classifier.run_stage(model, state, keep, context)
 
     monkeypatch.setattr("cleaner.engine.run_stage", recording)
-    cleaner = Cleaner(_rules_with_a_site_template(tmp_path, TEMPLATE))
+    # the text model reads a site's template (given alone, it judges excerpts too)
+    cleaner = Cleaner(_rules_with_a_site_template(tmp_path, TEMPLATE),
+                      models={"text": text_model()})
     cleaner.clean_and_explain(TEASED, url="https://example.com/a")
     # the first round reads the template (and removes a teaser); the next judges without
     assert contexts[0] == len(TEMPLATE) and contexts[1:] == [0]
 
 
 # Other stories above an article, under a menu and above a footer that the site rules remove.
-ABOVE = ["Posted by Anna Lee on 3 May 2021", "Mayor opens new library in the old town hall",
+ABOVE = ["Anna Lee, City Reporter, 3 May 2021", "Mayor opens new library in the old town hall",
          "Bus fares to rise in January", "Schools prepare for the winter term"]
 
 
@@ -445,7 +447,8 @@ ABOVE = ["Posted by Anna Lee on 3 May 2021", "Mayor opens new library in the old
 ])
 def test_pages_with_site_rules_settle_with_and_without_their_context(
         tmp_path, raw: str, template: list[str], teasers: list[str]) -> None:
-    cleaner = Cleaner(_rules_with_a_site_template(tmp_path, template))
+    cleaner = Cleaner(_rules_with_a_site_template(tmp_path, template),
+                      models={"text": text_model()})
     once = cleaner.clean_and_explain(raw, url="https://example.com/a")
     by_rule = {r.text: r.rule_id for r in once.removals}
     assert all(by_rule.get(text) == "example.com:template" for text in template)
@@ -455,14 +458,34 @@ def test_pages_with_site_rules_settle_with_and_without_their_context(
     assert again.text == once.text and again.removals == ()
 
 
+def test_an_excerpt_is_judged_by_its_own_model_without_the_site_template(
+        tmp_path, monkeypatch) -> None:
+    judged: list[tuple[str, int]] = []
+
+    def recording(model, state, keep=frozenset(), context=()):
+        judged.append((model.name, len(context)))
+        return classifier.run_stage(model, state, keep, context)
+
+    monkeypatch.setattr("cleaner.engine.run_stage", recording)
+    cleaner = Cleaner(_rules_with_a_site_template(tmp_path, TEMPLATE))
+    assert len(TEASED) <= classifier.EXCERPT_CHARS
+    cleaner.clean_and_explain(TEASED, url="https://example.com/a")
+    assert judged and all(entry == ("excerpt-lines", 0) for entry in judged)
+    judged.clear()
+    long_page = page(MENU, BODY * 4, TEASERS, BODY, FOOTER)
+    assert len(long_page) > classifier.EXCERPT_CHARS
+    cleaner.clean_and_explain(long_page, url="https://example.com/a")
+    assert judged[0] == ("text-lines", len(TEMPLATE))
+
+
 # --- the pipeline -------------------------------------------------------------------------
 
 def test_model_removals_are_recorded_with_ids_categories_and_scores() -> None:
     result = Cleaner().clean_and_explain(page(MENU, BODY, FOOTER))
     model_removals = [r for r in result.removals if r.rule_id.startswith("model:")]
     assert {r.text for r in model_removals} >= {"Motoring", "Careers"}
-    for removal in model_removals:
-        assert removal.rule_id == "model:text-lines"
+    for removal in model_removals:  # a page this short is an excerpt
+        assert removal.rule_id == "model:excerpt-lines"
         assert removal.category == "navigation"
         assert removal.score is not None and 0.0 <= removal.score <= 1.0
         assert removal.as_dict()["score"] == removal.score
@@ -498,7 +521,7 @@ def test_weights_load_from_the_installed_package() -> None:
     data = resources.files("cleaner").joinpath("data", "classifier.json")
     assert data.is_file()
     models = load_models()
-    assert set(models) == {"text", "html"}
+    assert set(models) == {"text", "html", "excerpt"}
     for model in models.values():
         assert len(model.weights) == len(FEATURE_NAMES)
         assert 0 < model.threshold <= model.prose_threshold <= 1
@@ -515,7 +538,7 @@ def test_explain_shows_model_removals_with_scores(tmp_path, capsys) -> None:
     assert main(["explain", str(capture), "--color", "never"]) == 0
     out = capsys.readouterr().out
     line = next(l for l in out.splitlines() if l.rstrip().endswith(")") and "Motoring" in l)
-    assert "- Motoring" in line and "<- model:text-lines (navigation, score " in line
+    assert "- Motoring" in line and "<- model:excerpt-lines (navigation, score " in line
     assert main(["explain", str(capture), "--color", "never", "--no-model"]) == 0
     assert "model:" not in capsys.readouterr().out
 
