@@ -23,6 +23,7 @@ STRAY_STARTS = frozenset(STRAY_CHARACTERS)
 STRAY_PUNCTUATION = regex.compile(f"[{regex.escape(STRAY_CHARACTERS)}]{{1,3}}")
 TITLE_MAX_WORDS = 30
 TITLE_MAX_CHARS = 300
+TITLE_LOOKAHEAD = 2
 
 
 MAX_PASSES = 8  # a guard; real captures settle in two passes
@@ -113,13 +114,11 @@ def assemble(lines: Iterable[Line]) -> str:
 
 
 def guess_title(kept: Sequence[Line]) -> str | None:
-    """The first kept line, when it is short enough to be a headline."""
-    for line in kept:
-        text = line.text.strip()
-        if text:
-            fits = len(text) <= TITLE_MAX_CHARS and len(text.split()) <= TITLE_MAX_WORDS
-            return text if fits else None
-    return None
+    """The first of the first TITLE_LOOKAHEAD kept lines short enough to be a headline:
+    a blogger's own paragraph may stand above the reposted article's headline."""
+    texts = [text for line in kept if (text := line.text.strip())][:TITLE_LOOKAHEAD]
+    return next((text for text in texts
+                 if len(text) <= TITLE_MAX_CHARS and len(text.split()) <= TITLE_MAX_WORDS), None)
 
 
 class Cleaner:
