@@ -157,7 +157,6 @@ class LineModel:
     prose_threshold: float            # ... and this for lines that read like prose
     guard_share: float                # back off when more than this share of expected content goes
     min_lines: int = MIN_LINES        # a page of fewer non-blank lines is not judged
-    body_threshold: float = 0.0       # and this for lines between the first and last prose line
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LineModel:
@@ -174,8 +173,7 @@ class LineModel:
                    threshold=float(data["threshold"]),
                    prose_threshold=float(data["prose_threshold"]),
                    guard_share=float(data["guard_share"]),
-                   min_lines=int(data.get("min_lines", MIN_LINES)),
-                   body_threshold=float(data.get("body_threshold", 0.0)))
+                   min_lines=int(data.get("min_lines", MIN_LINES)))
 
 
 def model_kind(kind: str, lines: Sequence[Line]) -> str:
@@ -596,8 +594,6 @@ def select(model: LineModel, shapes: Shapes, odds: Sequence[float],
     limit = _odds(model.threshold)
     prose_limit = _odds(model.prose_threshold)
     doomed = [i for i, o in enumerate(odds) if o >= limit and (o >= prose_limit or not prose[i])]
-    if model.body_threshold > model.threshold and doomed:
-        doomed = _outside_the_body(doomed, prose, odds, _odds(model.body_threshold))
     if not doomed:
         return [], False
     expected = content_words(words, z)
@@ -618,18 +614,6 @@ def _heading(i: int, shapes: Shapes, gone: set[int]) -> bool:
     below = i + 1 < len(words) and prose[i + 1] and i + 1 not in gone
     between = i > 0 and prose[i - 1] and i - 1 not in gone
     return below and not terminal[i] and (low <= words[i] <= high or words[i] == 1 and between)
-
-
-def _outside_the_body(doomed: list[int], prose: Sequence[bool], odds: Sequence[float],
-                      limit: float) -> list[int]:
-    """Of ``doomed``, those outside the article body (before its first prose line or after
-    its last) or scored past ``limit``: an excerpt's lists and subheadings stand between
-    its paragraphs, its labels and credits around them."""
-    at = [i for i, p in enumerate(prose) if p]
-    if not at:
-        return doomed
-    first, last = at[0], at[-1]
-    return [i for i in doomed if not first < i < last or odds[i] >= limit]
 
 
 def content_words(words: Sequence[int], z: Sequence[float]) -> list[float]:

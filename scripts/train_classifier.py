@@ -209,17 +209,28 @@ def transitions(pages: list[dict]) -> tuple[float, float, float]:
     return stay_c, stay_b, prior
 
 
-def fit(pages: list[dict], by_length: bool = True) -> tuple[list[float], float, float, float]:
+# The text and HTML models leave the lexicon's features out: the lexicon is learnt with
+# the excerpt model, and retraining that one must not move the others.
+LEXICON_FEATURES = frozenset(name for name in FEATURE_NAMES if name.startswith("lexicon_"))
+
+
+def fit(pages: list[dict], by_length: bool = True,
+        without: frozenset[str] = frozenset()) -> tuple[list[float], float, float, float]:
     """Logistic weights and HMM transitions; ``by_length`` weighs lines by their words (the
-    benchmark counts words), else every line alike (the labeled captures count lines)."""
-    x = np.array([row for p in pages for row in zip(*p["columns"])])
+    benchmark counts words), else every line alike (the labeled captures count lines).
+    Features named in ``without`` weigh 0."""
+    used = [i for i, name in enumerate(FEATURE_NAMES) if name not in without]
+    x = np.array([[row[i] for i in used] for p in pages for row in zip(*p["columns"])])
     y = np.array([label for p in pages for label in p["labels"]])
     weight = np.array([math.sqrt(min(len(t), 60) + 1) if by_length else 1.0
                        for p in pages for t in p["tokens"]])
     model = LogisticRegression(C=C, max_iter=3000, fit_intercept=False)
     model.fit(x, y, sample_weight=weight)
     stay_c, stay_b, prior = transitions(pages)
-    return [float(w) for w in model.coef_[0]], stay_c, stay_b, prior
+    weights = [0.0] * len(FEATURE_NAMES)
+    for i, w in zip(used, model.coef_[0]):
+        weights[i] = float(w)
+    return weights, stay_c, stay_b, prior
 
 
 def as_model(name: str, weights, stay_c, stay_b, prior, threshold=0.5, prose_threshold=0.9,
@@ -262,7 +273,7 @@ def settle_page(model: LineModel, page: dict) -> list[bool]:
 
 
 def tune(pages: list[dict], models: list[LineModel], min_recall: float, measure=None,
-         body: bool = False):
+         strong_prose: bool = False):
     """The thresholds and guard with the best pooled F1 whose recall stays >= min_recall.
 
     ``models[i]`` is the model that scores page i (out of fold while cross-validating).
@@ -277,11 +288,9 @@ def tune(pages: list[dict], models: list[LineModel], min_recall: float, measure=
             "guard_share": (0.2, 0.3, 0.35, 0.375, 0.4, 0.425, 0.45, 0.5, 0.7)}
     coarse = {"threshold": (0.5, 0.7, 0.9), "prose_threshold": (0.8, 0.95),
               "guard_share": (0.3, 0.4, 0.5)}
-    if body:  # the excerpt model guards the lines between its prose lines too, and its
-        # prose needs a strong score: a short capture has few paragraphs to lose
-        grid = dict(grid, body_threshold=(0.0, 0.8, 0.9, 0.95, 0.98, 0.99),
-                    prose_threshold=(0.95, 0.98, 0.99, 0.995))
-        coarse = dict(coarse, body_threshold=(0.0, 0.9), prose_threshold=(0.95, 0.98))
+    if strong_prose:  # an excerpt's prose needs a strong score: it has few paragraphs to lose
+        grid = dict(grid, prose_threshold=(0.95, 0.98, 0.99, 0.995))
+        coarse = dict(coarse, prose_threshold=(0.95, 0.98))
     seen: dict = {}
 
     def score(trial: dict) -> tuple[tuple[bool, float], tuple[float, float, float]]:
@@ -349,7 +358,7 @@ def train_excerpt(paths: list[Path], min_keep: float, output: Path, data: Path,
     # keeps, dates and bylines too) teach the weights, but do not set the cut
     labeled = [i for i, page in enumerate(pages) if page["set"] != "bench"]
     trial, (bp, keep, _) = tune([pages[i] for i in labeled], [oof[i] for i in labeled], min_keep,
-                                measure=labeled_pages.scores, body=True)
+                                measure=labeled_pages.scores, strong_prose=True)
     rules_only = labeled_pages.by_set(pages, [[True] * len(p["labels"]) for p in pages])
     judged = labeled_pages.by_set(pages, [settle_page(replace(m, **trial), p)
                                           for p, m in zip(pages, oof)])
@@ -368,7 +377,6 @@ def train_excerpt(paths: list[Path], min_keep: float, output: Path, data: Path,
                     min_lines=EXCERPT_MIN_LINES, **trial)
     shipped = json.loads(output.read_text()) if output.is_file() else {}
     shipped["excerpt"] = dict(weights_entry(tuned), min_lines=EXCERPT_MIN_LINES,
-                              body_threshold=tuned.body_threshold,
                               trained_on=f"{len(pages)} excerpts: labeled captures and short "
                                          "text captures of the accuracy benchmark",
                               cross_validated={name: {"boilerplate_recall": round(b, 4),
@@ -380,10 +388,11 @@ def train_excerpt(paths: list[Path], min_keep: float, output: Path, data: Path,
     return 0
 
 
-def weights_entry(model: LineModel) -> dict:
-    """A model's entry in the weights file."""
-    return {"name": model.name, "features": list(FEATURE_NAMES),
-            "weights": [round(w, 5) for w in model.weights],
+def weights_entry(model: LineModel, without: frozenset[str] = frozenset()) -> dict:
+    """A model's entry in the weights file, without the features it was not trained on."""
+    kept = [(name, w) for name, w in zip(FEATURE_NAMES, model.weights) if name not in without]
+    return {"name": model.name, "features": [name for name, _ in kept],
+            "weights": [round(w, 5) for _, w in kept],
             "stay_content": round(model.stay_content, 5),
             "stay_boilerplate": round(model.stay_boilerplate, 5),
             "prior_content": round(model.prior_content, 5),
@@ -429,7 +438,8 @@ def main() -> int:
         groups = [p["group"] for p in pages]
         oof: list[LineModel] = [None] * len(pages)  # type: ignore[list-item]
         for fold, (train, test) in enumerate(GroupKFold(FOLDS).split(pages, groups=groups)):
-            model = as_model(f"{kind}-fold{fold}", *fit([pages[i] for i in train]))
+            model = as_model(f"{kind}-fold{fold}",
+                             *fit([pages[i] for i in train], without=LEXICON_FEATURES))
             for i in test:
                 oof[i] = model
         trial, (p, r, f) = tune(pages, oof, float(floors[kind]))
@@ -438,12 +448,13 @@ def main() -> int:
         rules_only = pooled(pages, [[True] * len(p["labels"]) for p in pages])
         print(f"{kind}: rules only: P {rules_only[0]:.3f} R {rules_only[1]:.3f} "
               f"F1 {rules_only[2]:.3f}", file=sys.stderr)
-        tuned = replace(as_model(f"{kind}-lines", *fit(pages)), **trial)
+        tuned = replace(as_model(f"{kind}-lines", *fit(pages, without=LEXICON_FEATURES)),
+                        **trial)
         tp, tr, tf = pooled(pages, [settle(tuned, p["texts"]) for p in pages])
         print(f"{kind}: on the training pages: P {tp:.3f} R {tr:.3f} F1 {tf:.3f}",
               file=sys.stderr)
         shipped[kind] = {
-            **weights_entry(tuned),
+            **weights_entry(tuned, LEXICON_FEATURES),
             "trained_on": f"{len(pages)} dev pages of the accuracy benchmark" +
                           (f", without the {len(exclude)} site groups of the per-site split"
                            if exclude else ""),

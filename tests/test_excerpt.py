@@ -37,7 +37,7 @@ def test_a_model_without_the_newer_features_weighs_them_zero() -> None:
              "threshold": 0.5, "prose_threshold": 0.9, "guard_share": 0.5}
     model = LineModel.from_dict(entry)
     assert model.weights[:3] == (1.0, 2.0, 3.0) and set(model.weights[3:]) == {0.0}
-    assert model.min_lines == 10 and model.body_threshold == 0.0
+    assert model.min_lines == 10
     with pytest.raises(ValueError, match="unknown features"):
         LineModel.from_dict(dict(entry, features=["bias", "no-such-feature", "log_words"]))
 
