@@ -414,7 +414,7 @@ def main() -> int:
                         help="leave out every page of the site groups in the per-site split")
     parser.add_argument("--labeled", type=Path, nargs="+", default=[DEFAULT_LABELED],
                         help="labeled captures (JSONL) the excerpt model learns from")
-    parser.add_argument("--min-keep", type=float, default=0.98,
+    parser.add_argument("--min-keep", type=float, default=0.975,
                         help="excerpt: the macro keep-line recall the thresholds must keep")
     args = parser.parse_args()
     if args.kinds == "excerpt":
