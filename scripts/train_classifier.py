@@ -2,6 +2,8 @@
 
     python scripts/train_classifier.py [--data DIR] [--kinds text,html] [--cache DIR]
                                        [--exclude-persite-sites] [--output PATH]
+    python scripts/train_classifier.py --kinds excerpt --labeled FILE... [--min-keep X]
+                                       [--data DIR] [--cache DIR] [--output PATH]
 
 Needs numpy and scikit-learn (``pip install -e '.[train]'``; inference does not). Reads the
 dev pages of the accuracy benchmark (by default ``../shared/bench/data`` beside the
@@ -19,6 +21,13 @@ benchmark's F1 with recall held at ``--min-recall``. Scoring runs the stage as i
 ships: round after round until a round removes nothing (``settle``). It prints
 cross-validated and training-set figures (both are also written beside the weights),
 then fits on every page and writes the weights.
+
+``--kinds excerpt`` trains the model of short text captures and its word lexicon
+(``cleaner/data/lexicon.json``) from captures labeled line by line (``--labeled``, the
+format of ``../shared/pages/captures.jsonl``; default that file) and the benchmark's
+text captures short enough to be excerpts (``labeled_pages.py``), and sets the
+thresholds on the hand labels: the most boilerplate removed with ``--min-keep`` of keep
+lines left. The text and HTML models are fitted without the lexicon's features.
 
 ``--exclude-persite-sites`` leaves out every page of each site group that has pages in
 the benchmark's per-site split (``persite`` = train or test), in any dataset: a model
