@@ -144,18 +144,19 @@ def strip_span(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     With ``field`` (author or date), the first span cut gives that metadata from its
     named group ``value``, as an extract-meta rule reads a whole line.
     """
-    allowed = _window(rule, lines)
-    kept: list[Line] = []
+    cut: dict[int, str] = {}
     removals: list[Removal] = []
-    for i, line in enumerate(lines):
-        text, cuts = cut_spans(rule, line.text, timeout) if i in allowed and line.text.strip() \
-            else (line.text, [])
-        removals.extend(Removal(rule.id, rule.category, line.number, start, end, cut)
-                        for start, end, cut in cuts)
-        if not cuts:
-            kept.append(line)
-        elif text.strip():
-            kept.append(Line(line.number, text))
+    for i in sorted(_window(rule, lines)):  # most lines lie outside a window: not read
+        line = lines[i]
+        text, cuts = cut_spans(rule, line.text, timeout) if line.text.strip() else ("", [])
+        if cuts:
+            cut[i] = text
+            removals.extend(Removal(rule.id, rule.category, line.number, start, end, piece)
+                            for start, end, piece in cuts)
+    if not cut:
+        return Outcome(tuple(lines))
+    kept = [line if i not in cut else Line(line.number, cut[i])
+            for i, line in enumerate(lines) if i not in cut or cut[i].strip()]
     return Outcome(tuple(kept), tuple(removals), _span_meta(rule, removals, timeout))
 
 
@@ -218,13 +219,16 @@ def drop_block(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     limit: int = rule.params["max-lines"]
     content, texts = _nonblank(lines)
     doomed: set[int] = set()
+    started = False
     free = 0  # the first line past the last block removed: a new block starts there or later
     for pos in _line_gate(start).admitted(texts):
         if pos >= free and _fullmatch(start, texts[pos], rule, timeout):
+            started = True
             block = _block_from(pos, content, texts, rule, timeout, end, inner, limit)
             doomed.update(block)
             free = pos + max(len(block), 1)
-    return _split(rule, lines, doomed)
+    # Settled when no line starts a block: removing lines starts none.
+    return replace(_split(rule, lines, doomed), settled=not started)
 
 
 def _block_from(pos: int, content: list[int], texts: list[str], rule: Rule,

@@ -221,11 +221,13 @@ def _by_text(cache: Memo[str, Any], text: str, compute: Any) -> Any:
     return cache.put(text, compute(text)) if found is None else found
 
 
-def line_values(text: str) -> tuple[tuple[float, ...], Shape]:
+def line_values(text: str, words_read: bool = True) -> tuple[tuple[float, ...], Shape]:
     """The LINE_FEATURES of one (non-blank) line, and its shape.
 
     Word shares are read from the first HEAD_CHARS characters, and the patterns are
     tried on short lines only, so that a long paragraph costs no more than a short one.
+    Without ``words_read`` the lexicon's features are 0: a model that does not weigh
+    them need not look its words up.
     """
     stripped = text.strip()
     count = stripped.count(" ") + 1
@@ -258,7 +260,8 @@ def line_values(text: str) -> tuple[tuple[float, ...], Shape]:
         1.0 if last == ":" else 0.0, 1.0 if BULLET.match(head) else 0.0,
         1.0 if stripped.endswith(("...", "…")) else 0.0,
         1.0 if 2 <= count <= 12 and not terminal and titles * 5 >= n * 4 else 0.0,
-        1.0 if count >= 15 else 0.0, *lexicon.evidence(stripped),
+        1.0 if count >= 15 else 0.0,
+        *(lexicon.evidence(stripped) if words_read else lexicon.NO_EVIDENCE),
     ), (count, terminal, prose))
 
 
@@ -329,6 +332,9 @@ def page_columns(texts: Sequence[str], shapes: Shapes) -> list[list[float]]:
 
 
 LOG1P = [math.log1p(i) for i in range(64)]
+# the features that read the lexicon or the name shape, directly or as a neighbour's
+WORD_FEATURES = frozenset(name for name in FEATURE_NAMES
+                          if "lexicon" in name or "name_like" in name)
 
 
 def _log3(value: int) -> float:
@@ -390,6 +396,7 @@ class _Folded:
     lent: tuple[tuple[Any, tuple[float, ...]], ...]
     page: tuple[float, ...]
     scores: Memo[str, tuple[Any, ...]]
+    words_read: bool  # whether any weight falls on WORD_FEATURES
 
     def shares(self, values: tuple[float, ...]) -> list[float]:
         """A line's ``_SHARES`` numbers from its LINE_FEATURES values."""
@@ -416,7 +423,8 @@ def _fold(weights: tuple[float, ...]) -> _Folded:
     # itemgetter of one index gives a bare value: a last index 0 (its weight 0.0) keeps a tuple
     pairs = tuple((itemgetter(*sorted(part), 0), tuple(part[k] for k in sorted(part)) + (0.0,))
                   for part in lent)
-    return _Folded(tuple(own), pairs, tuple(weights[at:]), Memo(LINE_CACHE_LIMIT))
+    words_read = any(w for name, w in zip(FEATURE_NAMES, weights) if name in WORD_FEATURES)
+    return _Folded(tuple(own), pairs, tuple(weights[at:]), Memo(LINE_CACHE_LIMIT), words_read)
 
 
 _FOLDED: dict[tuple[float, ...], _Folded] = {}
@@ -457,7 +465,7 @@ def logits(model: LineModel, texts: Sequence[str]) -> tuple[list[float], Shapes]
 
 def _share_of(folded: _Folded, text: str) -> tuple[Any, ...]:
     """A line's cached numbers (``_SHARES``, then its shape), computed and remembered."""
-    values, shape = line_values(text)
+    values, shape = line_values(text, folded.words_read)
     return folded.scores.put(text, (*folded.shares(values), *shape))
 
 

@@ -27,6 +27,7 @@ MIN_LEAN = 0.3          # ... and lean at least this far either way
 NAME_WORD = r"(?:\p{Lu}[\p{L}'’.-]*|and|&|de|da|di|do|dos|van|von|der|den|del|la|le|el|y|e|bin|al-\p{L}+)"
 NAME_LIKE = regex.compile(rf"\p{{Lu}}[\p{{L}}'’.-]*(?: {NAME_WORD}){{1,5}}")
 
+NO_EVIDENCE = (0.0,) * 6  # what ``evidence`` gives a line without words
 _current: dict[str, float] | None = None
 
 
@@ -63,7 +64,7 @@ def evidence(text: str) -> tuple[float, ...]:
     lexicon = current()
     leans = [lexicon.get(w, 0.0) for w in words(text)]
     if not leans:
-        return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+        return NO_EVIDENCE
     name = 1.0 if NAME_LIKE.fullmatch(text.strip()) else 0.0
     return (sum(leans) / len(leans) / LIMIT, max(0.0, max(leans)) / LIMIT,
             min(0.0, min(leans)) / LIMIT, leans[0] / LIMIT, leans[-1] / LIMIT, name)

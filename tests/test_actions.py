@@ -572,3 +572,12 @@ def test_gates_false_is_for_subscription_rules_only():
         make_rule("drop-line", category="navigation", lines=["Menu"], gates=False)
     with pytest.raises(RuleFileError, match="true or false"):
         make_rule("drop-line", category="subscription", lines=["Log In"], gates="no")
+
+
+def test_drop_block_is_settled_only_when_no_line_starts_a_block():
+    rule = make_rule("drop-block", category="subscription", start="Subscribers only",
+                     inner=r"• .{1,40}", max_lines=5)
+    quiet = drop_block(rule, make_lines("Paragraph.", "• a list item"), TIMEOUT)
+    assert quiet.settled and not quiet.removals
+    taken = drop_block(rule, make_lines("Paragraph.", "Subscribers only", "• offer"), TIMEOUT)
+    assert not taken.settled and kept_texts(taken) == ["Paragraph."]

@@ -91,3 +91,20 @@ def test_a_menu_log_in_link_does_not_flag_a_paywall() -> None:
 def test_a_gate_flags_a_paywall() -> None:
     gated = PAGE + "\n\nThis article is for subscribers only"
     assert Cleaner(use_model=False).clean_and_explain(gated).paywalled
+
+
+def test_a_model_that_weighs_no_words_does_not_look_them_up(monkeypatch) -> None:
+    from cleaner import classifier
+
+    def no_lookups(text: str):
+        raise AssertionError("the lexicon was read")
+
+    monkeypatch.setattr(lexicon, "evidence", no_lookups)
+    classifier._FOLDED.clear()
+    text = load_models()["text"]  # trained without the lexicon's features
+    z, _shapes = classifier.logits(text, ["A line never seen by any test before", BODY + " !"])
+    assert len(z) == 2
+    classifier._FOLDED.clear()
+    with pytest.raises(AssertionError, match="lexicon was read"):
+        classifier.logits(load_models()["excerpt"], ["Another line never seen before"])
+    classifier._FOLDED.clear()
