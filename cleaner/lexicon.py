@@ -53,7 +53,7 @@ def use(lexicon: dict[str, float]) -> None:
 
 def words(text: str) -> list[str]:
     """The lower-cased words (and telling symbols) of a line, up to MAX_WORDS."""
-    return [w.lower() for w in WORD.findall(text, endpos=min(len(text), 400))][:MAX_WORDS]
+    return [w.lower() for w in WORD.findall(text, endpos=400)][:MAX_WORDS]  # its first words only
 
 
 def evidence(text: str) -> tuple[float, ...]:
