@@ -153,7 +153,7 @@ def test_policy_tables_cover_every_seed() -> None:
 
 SUMMARY = re.compile(r"cleaned (\d+) of (\d+) captures in [\d.]+s \([\d,.]+/s\): "
                      r"([\d,]+) -> ([\d,]+) bytes, (\d+) removals(?: \(([^)]*)\))?, "
-                     r"(\d+) paywalled, (\d+) failed")
+                     r"(\d+) paywalled, (\d+) failed(?:, (\d+) files? written)?")
 
 
 def test_clean_seeds_directory_matches_goldens(tmp_path, monkeypatch, capsys) -> None:
@@ -174,8 +174,10 @@ def test_clean_seeds_directory_matches_goldens(tmp_path, monkeypatch, capsys) ->
     assert len(lines) == 1, captured.err
     match = SUMMARY.fullmatch(lines[0])
     assert match, lines[0]
-    done, total, bytes_in, bytes_out, removals, categories, paywalled, failed = match.groups()
+    done, total, bytes_in, bytes_out, removals, categories, paywalled, failed, files = \
+        match.groups()
     assert (done, total, failed) == (str(len(STEMS)), str(len(STEMS)), "0") == ("8", "8", "0")
+    assert files == "8"
     assert int(paywalled) == sum(1 for m in POLICY_META.values() if m["paywalled"]) == 5
     assert int(bytes_in.replace(",", "")) == sum((SEEDS / n).stat().st_size for n in SEED_NAMES)
     assert int(bytes_out.replace(",", "")) == sum(len(golden_text(s)) for s in STEMS)
