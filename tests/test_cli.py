@@ -335,7 +335,7 @@ def test_broken_capture_does_not_stop_the_batch(tmp_path, capsys) -> None:
     assert error["reason"] == "capture" and "decode" in error["message"]
     assert captured.err.count("\n") == 1  # the errors are in the file; stderr has the summary
     assert captured.err.startswith("cleaned 1 of 2 captures")
-    assert captured.err.rstrip().endswith("1 failed")
+    assert captured.err.rstrip().endswith("1 failed, 1 file written")
 
 
 SLOW_RULE = """schema = 1
@@ -368,7 +368,7 @@ def test_pattern_timeout_in_batch_names_the_file(tmp_path, capsys) -> None:
     assert error["reason"] == "pattern-timeout"
     assert "en-slow:backtrack" in error["message"]
     assert error["id"] == str(batch / "a_slow.txt")  # in a batch, the error says which file
-    assert captured.err.splitlines()[-1].endswith("1 failed")
+    assert captured.err.splitlines()[-1].endswith("1 failed, 1 file written")
 
 
 def test_missing_input_is_usage_error(tmp_path, capsys) -> None:
