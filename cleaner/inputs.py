@@ -37,9 +37,9 @@ HTML_TYPES = ("text/html", "application/xhtml")
 # A vanished or unreadable file, a truncated or corrupt gzip stream, a broken WARC.
 # (gzip.BadGzipFile is an OSError.)
 READ_ERRORS = (OSError, EOFError, zlib.error, ArchiveLoadFailed)
-SKIP_BYTES = 1 << 20
+SKIP_BYTES = 1 << 20  # how much of an over-long JSONL line is read at a time to skip it
 # What standard input is called in a text tree; a container's folder is named after it.
-STDIN_NAMES = {"capture": "stdin.txt", "jsonl": "stdin.jsonl", "warc": "stdin.warc"}  # how much of an over-long JSONL line is read at a time to skip it
+STDIN_NAMES = {"capture": "stdin.txt", "jsonl": "stdin.jsonl", "warc": "stdin.warc"}
 
 
 @dataclass(frozen=True, slots=True)

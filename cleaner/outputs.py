@@ -145,18 +145,14 @@ class TextTree:
         """Take ``target`` for the capture read from ``source``; NameClash if another has it."""
         owner = self.owners.setdefault(target, source)
         if owner != source:
-            raise NameClash(f"{source} would write {target}, which is {owner}'s")
+            raise NameClash(f"{owner} and {source} would both write {target}")
 
     def claim_inputs(self, inputs: Iterable[tuple[str, str, bool]]) -> None:
         """Claim the outputs of capture files and the folders of containers, given as
         (relative name, source, is a container), before anything is written."""
         for relative, source, container in inputs:
-            target = inside(self.directory, Path(relative)) if container \
-                else self.path(relative)
-            owner = self.owners.setdefault(target, source)
-            if owner != source:
-                raise NameClash(f"{owner} and {source} would both write {target}: "
-                                f"clean them into different directories")
+            self.claim(inside(self.directory, Path(relative)) if container
+                       else self.path(relative), source)
 
     def write(self, result: Result) -> None:
         if result.relative is None:
@@ -244,8 +240,10 @@ class Resume:
 
     def _written(self, task: Task, task_id: str) -> bool:
         """Whether the task's file is in the tree, written by it (not by a namesake)."""
+        if self.tree is None:
+            return False
         relative = result_relative(task, task_id)
-        if self.tree is None or relative is None:
+        if relative is None:
             return False
         try:
             target = self.tree.path(relative)
