@@ -110,8 +110,9 @@ def _check_not_in_output(directory: Path, output: Path | None) -> None:
         return
     where, skip = directory.resolve(), output.resolve()
     if where == skip or skip in where.parents:
-        raise CleanerError(f"{directory}: an input directory at or under the output directory "
-                           f"{output} (whose files are never read): write the output elsewhere")
+        raise CleanerError(f"{directory}: this input directory is the output directory "
+                           f"{output} or inside it, where nothing is read as input; "
+                           f"write the output elsewhere")
 
 
 def _walk(root: Path, globs: Sequence[str], exclude: Path | None,
