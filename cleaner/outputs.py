@@ -149,10 +149,15 @@ class TextTree:
 
     def claim_inputs(self, inputs: Iterable[tuple[str, str, bool]]) -> None:
         """Claim the outputs of capture files and the folders of containers, given as
-        (relative name, source, is a container), before anything is written."""
+        (relative name, source: the file's path, is a container), before anything is
+        written; a capture whose output is the capture itself is refused too."""
         for relative, source, container in inputs:
-            self.claim(inside(self.directory, Path(relative)) if container
-                       else self.path(relative), source)
+            target = inside(self.directory, Path(relative)) if container \
+                else self.path(relative)
+            if target.resolve() == Path(source).resolve():  # the source is its path
+                raise NameClash(f"{source} would be overwritten by its own cleaned text: "
+                                f"write the output elsewhere")
+            self.claim(target, source)
 
     def write(self, result: Result) -> None:
         if result.relative is None:

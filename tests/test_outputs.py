@@ -444,3 +444,11 @@ def test_resume_does_not_take_a_namesakes_file_as_done(tmp_path, capsys):
     assert (error["source"], error["reason"]) == (f"{path}:2", "name-clash")
     assert _texts(out) == {"crawl.jsonl/a.txt": _story(0)}
     assert capsys.readouterr().err.rstrip().endswith("1 done before")
+
+
+def test_a_capture_is_not_overwritten_by_its_own_cleaned_text(tmp_path, capsys):
+    capture = tmp_path / "a.txt"
+    capture.write_text(CAPTURE.format(n=1))
+    assert main(["clean", str(capture), "-o", str(tmp_path), "-q"]) == 2
+    assert "overwritten" in capsys.readouterr().err
+    assert capture.read_text() == CAPTURE.format(n=1)
