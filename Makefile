@@ -19,7 +19,7 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/cleaner clean seeds --urls seeds/urls.tsv -o out
+	$(BIN)/cleaner clean seeds --urls seeds/urls.tsv -o out --force
 	$(BIN)/cleaner check
 
 test: $(VENV)/.installed-dev

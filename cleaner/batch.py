@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from .engine import Cleaner
 from .errors import CaptureError, CleanerError, PatternTimeout
-from .files import record_name
+from .files import line_record_name, record_name
 from .records import EncodedRecord, Tally, encode_record, result_record
 
 
@@ -202,8 +202,9 @@ def result_relative(task: Task, task_id: str) -> str | None:
     if task.format != "jsonl" or task.relative is None:
         return task.relative
     _, colon, line = task.id.rpartition(":")
-    name = f"line-{line}" if task_id == task.id and colon and line.isdigit() else task_id
-    return f"{task.relative}/{record_name(name)}"
+    if task_id == task.id and colon and line.isdigit():
+        return f"{task.relative}/{line_record_name(int(line))}"
+    return f"{task.relative}/{record_name(task_id)}"
 
 
 def worker_died(task: Task, options: Options) -> Result:

@@ -23,7 +23,16 @@ from .engine import Cleaner
 from .errors import CleanerError, OutputError
 from .files import read_manifest
 from .golden import compare_seeds, iter_cases, run_cases, untested_generic_rules
-from .inputs import DEFAULT_GLOBS, FORMATS, Input, find_inputs, known_total, open_input, read_tasks
+from .inputs import (
+    DEFAULT_GLOBS,
+    FORMATS,
+    Input,
+    container_folder,
+    find_inputs,
+    known_total,
+    open_input,
+    read_tasks,
+)
 from .model import CATEGORIES, Cleaned, Removal
 from .outputs import (
     CLEANED_NAME,
@@ -38,6 +47,7 @@ from .outputs import (
     cleaned_record,
     error_line,
     error_record,
+    refuse_complete_output,
     write_stats,
 )
 
@@ -112,6 +122,9 @@ def _add_batch_options(parser: argparse.ArgumentParser) -> None:
     inputs.add_argument("--glob", action="append", metavar="PATTERN",
                         help="take these files from directories (repeatable; default: "
                              f"{' '.join(DEFAULT_GLOBS)})")
+    inputs.add_argument("--follow-symlinks", action="store_true",
+                        help="also read files that symbolic links in a directory point to "
+                             "outside it (by default they are left out)")
     for name in ("text", "html", "url", "id"):
         inputs.add_argument(f"--{name}-field", default=getattr(DEFAULTS, f"{name}_field"),
                             metavar="NAME", help=f"JSONL field of the {name} "
@@ -135,8 +148,11 @@ def _add_batch_options(parser: argparse.ArgumentParser) -> None:
                      help=f"failed captures as JSONL (default: DIR/{ERRORS_NAME} with -o, "
                           "else one line each on standard error)")
     out.add_argument("--stats", type=Path, metavar="FILE", help="write a JSON summary here")
-    out.add_argument("--resume", action="store_true",
-                     help="skip the captures an interrupted run with the same outputs did")
+    again = out.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true",
+                       help="skip the captures an interrupted run with the same outputs did")
+    again.add_argument("--force", action="store_true",
+                       help="overwrite the output of a completed run (refused without it)")
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -163,7 +179,7 @@ class Interrupted(BaseException):
 def run_clean(args: argparse.Namespace) -> int:
     started = time.monotonic()
     inputs = find_inputs(args.paths, args.glob or DEFAULT_GLOBS, args.input_format,
-                         exclude=args.output)
+                         exclude=args.output, follow_symlinks=args.follow_symlinks)
     problem = _usage_problem(args, inputs)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -174,11 +190,13 @@ def run_clean(args: argparse.Namespace) -> int:
     cleaner = learned_cleaner(args, inputs, options, urls) if args.learn else \
         Cleaner(args.rules, keep_categories=args.keep, use_model=args.use_model)
     progress = Progress(known_total(inputs), enabled=sys.stderr.isatty() and not args.quiet)
-    outputs, resume = _open_outputs(args, options, progress)
+    outputs, resume = _open_outputs(args, options, inputs, progress)
     tasks = read_tasks(inputs, options.max_bytes, url=args.url, urls=urls)
     if resume is not None:
         tasks = resume.pending(tasks)
     summary = Summary()
+    if isinstance(outputs.records, TextTree):
+        summary.files_written = 0
     progress.start()
     try:
         with _sigterm_interrupts():
@@ -199,6 +217,15 @@ def run_clean(args: argparse.Namespace) -> int:
         raise
     _finish(args, summary, progress, resume, started)
     return EXIT_FINDINGS if summary.failures else EXIT_OK
+
+
+def _tree_inputs(inputs: list[Input]) -> Iterator[tuple[str, str, bool]]:
+    """Each input's name in a text tree, its source, and whether it is a folder of records."""
+    for source in inputs:
+        if source.format == "capture":
+            yield source.relative.as_posix(), source.label, False
+        else:
+            yield container_folder(source), source.label, True
 
 
 def _usage_problem(args: argparse.Namespace, inputs: list[Input]) -> str | None:
@@ -233,21 +260,30 @@ def _executor(args: argparse.Namespace) -> Executor:
     return executor
 
 
-def _open_outputs(args: argparse.Namespace, options: Options,
+def _open_outputs(args: argparse.Namespace, options: Options, inputs: list[Input],
                   progress: Progress) -> tuple[Outputs, Resume | None]:
-    """The sinks for cleaned results and errors, and with --resume what is already done."""
+    """The sinks for cleaned results and errors, and with --resume what is already done.
+
+    Before any is opened: a completed run's output is not overwritten without --force,
+    and capture files whose texts would share a file stop the run (NameClash).
+    """
+    errors_path = args.errors or (args.output / ERRORS_NAME if args.output else None)
+    cleaned_path = args.output / CLEANED_NAME if args.output and args.format == "jsonl" \
+        else None
+    if not args.resume and not args.force:
+        refuse_complete_output(p for p in (cleaned_path, errors_path) if p is not None)
     done: Counter[str] = Counter()
     tree: TextTree | None = None
     records: Sink
     if args.output is None:
         records = StdoutRecords(args.format)
-    elif args.format == "jsonl":
-        cleaned = JsonlFile(args.output / CLEANED_NAME, cleaned_line, args.resume)
+    elif cleaned_path is not None:
+        cleaned = JsonlFile(cleaned_path, cleaned_line, args.resume)
         done.update(cleaned.done)
         records = cleaned
     else:
         records = tree = TextTree(args.output)
-    errors_path = args.errors or (args.output / ERRORS_NAME if args.output else None)
+        tree.claim_inputs(_tree_inputs(inputs))
     errors: Sink
     if errors_path is not None:
         error_file = JsonlFile(errors_path, error_line, args.resume)
@@ -266,6 +302,8 @@ def _clean_all(executor: Executor, cleaner: Cleaner, options: Options, tasks: It
         for results in chunks:
             for result in results:
                 summary.add(outputs.deliver(result))
+            if isinstance(outputs.records, TextTree):
+                summary.files_written = outputs.records.written
             progress.update(summary, resume.skipped if resume else 0)
     finally:
         # On an interruption the executor stops its workers now, not whenever the

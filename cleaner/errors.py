@@ -54,3 +54,7 @@ class LearnError(CleanerError):
 
 class OutputError(CleanerError):
     """One output file that cannot be written (a bad name, a full disk, unencodable text)."""
+
+
+class NameClash(OutputError):
+    """Two captures would write one output file; the message names both."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 
 from .errors import CleanerError
@@ -14,11 +14,7 @@ MANIFEST_NAME = "urls.tsv"
 # anything: only these characters reach a file name, and never at its start a dot.
 UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_NAME_CHARS = 100  # well under the usual 255-byte limit, with room for temporary names
-# mkstemp makes files only their owner can read; written files get the usual
-# permissions instead. The umask can only be read by setting it: once, at import.
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-FILE_MODE = 0o666 & ~_UMASK
+FILE_MODE = 0o666  # the usual permissions of a new file: os.open applies the umask
 
 
 def read_manifest(path: Path | str) -> dict[str, str]:
@@ -39,42 +35,84 @@ def read_manifest(path: Path | str) -> dict[str, str]:
     return urls
 
 
-def output_path(directory: Path, relative: Path) -> Path:
-    """Where the cleaned text of ``relative`` goes: same tree, ``.txt`` suffix, never outside."""
-    target = (directory / relative).with_suffix(".txt")
+TEXT_SUFFIX = ".txt"
+# A hashed record name joins its readable part and its digest with "+", a line's name
+# is "line+N": neither can be an id used as it is, whose characters are all safe.
+NAME_MARK = "+"
+DIGEST_CHARS = 16
+
+
+def text_name(relative: Path) -> Path:
+    """The cleaned text's name for a capture file: its whole name, with ".txt" added
+    unless it ends so, so that captures differing only by a suffix stay apart.
+
+    >>> [text_name(Path(n)).as_posix() for n in ("a.txt", "a.html", "b.txt.gz", "d/c.TXT")]
+    ['a.txt', 'a.html.txt', 'b.txt.gz.txt', 'd/c.TXT']
+    """
+    if relative.name.lower().endswith(TEXT_SUFFIX):
+        return relative
+    return relative.with_name(relative.name + TEXT_SUFFIX)
+
+
+def inside(directory: Path, relative: Path) -> Path:
+    """``directory / relative``, or CleanerError when that would leave ``directory``."""
+    target = directory / relative
     resolved, root = target.resolve(), directory.resolve()
     if root != resolved and root not in resolved.parents:
         raise CleanerError(f"{relative}: output path would leave {directory}")
     return target
 
 
+def output_path(directory: Path, relative: Path) -> Path:
+    """Where the cleaned text of ``relative`` goes: same tree, see ``text_name``, never outside.
+
+    Record names (``record_name``, ``line_record_name``) end in ".txt" and stay as they are.
+    """
+    return inside(directory, text_name(relative))
+
+
 def record_name(record_id: str) -> str:
     """A file name for the record ``record_id``: safe, bounded, distinct for distinct ids.
 
-    Unsafe characters become "_"; when that changed the id or it had to be shortened,
-    a hash of the whole id is added so that "a/b" and "a_b" do not share a file.
+    A safe id is used as it is. Otherwise unsafe characters become "_" and a hash of
+    the whole id is added after a "+", a character no safe id holds, so that "a/b" and
+    "a_b" do not share a file, nor "../x" and an id spelled like its hashed name.
 
     >>> record_name("doc-17")
     'doc-17.txt'
     >>> record_name("../../etc/passwd")
-    'etc_passwd-936d7c04cd.txt'
+    'etc_passwd+936d7c04cd83ef94.txt'
     """
     name = UNSAFE_NAME_CHARS.sub("_", record_id).strip("._")
     if not name or name != record_id or len(name) > MAX_NAME_CHARS:
-        digest = hashlib.sha1(record_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-        name = f"{name[:MAX_NAME_CHARS]}-{digest}" if name else digest
-    return f"{name}.txt"
+        digest = hashlib.sha1(record_id.encode("utf-8", "surrogatepass")).hexdigest()
+        kept = MAX_NAME_CHARS - len(NAME_MARK) - DIGEST_CHARS
+        name = f"{name[:kept]}{NAME_MARK}{digest[:DIGEST_CHARS]}"
+    return f"{name}{TEXT_SUFFIX}"
+
+
+def line_record_name(line: int) -> str:
+    """The file name of a record without an id, by its line: "line+7.txt", no id's name.
+
+    >>> line_record_name(7)
+    'line+7.txt'
+    """
+    return f"line{NAME_MARK}{line}{TEXT_SUFFIX}"
 
 
 def write_atomic(path: Path, data: str) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
+    """Write to a temporary file beside ``path``, then rename: never a half-written file.
+
+    The temporary name is chosen before the file is created, so that an interruption
+    (Ctrl-C, SIGTERM raised as an exception) at any point removes it again.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        os.fchmod(fd, FILE_MODE)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(data)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

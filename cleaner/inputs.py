@@ -38,6 +38,8 @@ HTML_TYPES = ("text/html", "application/xhtml")
 # (gzip.BadGzipFile is an OSError.)
 READ_ERRORS = (OSError, EOFError, zlib.error, ArchiveLoadFailed)
 SKIP_BYTES = 1 << 20  # how much of an over-long JSONL line is read at a time to skip it
+# What standard input is called in a text tree; a container's folder is named after it.
+STDIN_NAMES = {"capture": "stdin.txt", "jsonl": "stdin.jsonl", "warc": "stdin.warc"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,25 +60,30 @@ class Input:
 
 
 def find_inputs(paths: Sequence[str], globs: Sequence[str] = DEFAULT_GLOBS,
-                input_format: str = "auto", exclude: Path | None = None) -> list[Input]:
+                input_format: str = "auto", exclude: Path | None = None,
+                follow_symlinks: bool = False) -> list[Input]:
     """Files as given, "-" for standard input, directories walked for files matching ``globs``.
 
     ``input_format`` "auto" tells the format by the name (``.jsonl``, ``.ndjson``,
     ``.warc``, each also with ``.gz``; anything else is a capture). Files under
-    ``exclude`` (the output directory) are not taken from a walk.
+    ``exclude`` (the output directory) are not taken from a walk, and a directory
+    at or under it is an error: nothing in it would be read. A symbolic link found
+    in a walk is read only when it points inside the walked directory, or with
+    ``follow_symlinks``.
     """
     if input_format != "auto" and input_format not in FORMATS:
         raise CleanerError(f"unknown input format {input_format!r}")
     found: list[Input] = []
     for name in paths:
         if name == "-":
-            found.append(Input(None, Path("stdin.txt"),
-                               "capture" if input_format == "auto" else input_format))
+            stdin_format = "capture" if input_format == "auto" else input_format
+            found.append(Input(None, Path(STDIN_NAMES[stdin_format]), stdin_format))
             continue
         path = Path(name)
         if path.is_dir():
+            _check_not_in_output(path, exclude)
             found.extend(Input(p, p.relative_to(path), _format(p.name, input_format))
-                         for p in _walk(path, globs, exclude))
+                         for p in _walk(path, globs, exclude, follow_symlinks))
         elif path.is_file():
             found.append(Input(path, Path(path.name), _format(path.name, input_format)))
         else:
@@ -98,8 +105,20 @@ def _format(name: str, input_format: str) -> str:
     return format_of(name) if input_format == "auto" else input_format
 
 
-def _walk(root: Path, globs: Sequence[str], exclude: Path | None) -> Iterator[Path]:
+def _check_not_in_output(directory: Path, output: Path | None) -> None:
+    if output is None:
+        return
+    where, skip = directory.resolve(), output.resolve()
+    if where == skip or skip in where.parents:
+        raise CleanerError(f"{directory}: this input directory is the output directory "
+                           f"{output} or inside it, where nothing is read as input; "
+                           f"write the output elsewhere")
+
+
+def _walk(root: Path, globs: Sequence[str], exclude: Path | None,
+          follow_symlinks: bool) -> Iterator[Path]:
     skip = exclude.resolve() if exclude is not None else None
+    top = root.resolve()
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
         # Hidden files and folders hold version control data and our own partial outputs.
@@ -107,7 +126,12 @@ def _walk(root: Path, globs: Sequence[str], exclude: Path | None) -> Iterator[Pa
             continue
         if not path.is_file() or not matches(relative, globs):
             continue
-        if skip is not None and skip in path.resolve().parents:
+        target = path.resolve()
+        if skip is not None and skip in target.parents:
+            continue
+        # A link to a file outside the tree (a user's keys, /etc/passwd) is not read
+        # unless asked: the tree's owner may not be the one running the batch.
+        if not follow_symlinks and top not in target.parents:
             continue
         yield path
 
@@ -179,9 +203,14 @@ def _without_gz(relative: Path) -> Path:
     return relative.with_suffix("") if relative.suffix.lower() == ".gz" else relative
 
 
-def _folder(source: Input) -> str:
-    """The folder a container's records go to in a text tree: "a/crawl.jsonl.gz" -> "a/crawl"."""
-    return _without_gz(source.relative).with_suffix("").as_posix()
+def container_folder(source: Input) -> str:
+    """The folder a container's records go to in a text tree: its whole name, so that
+    "crawl.jsonl", "crawl.jsonl.gz" and a folder "crawl" stay apart.
+
+    >>> container_folder(Input(Path("a/crawl.jsonl.gz"), Path("a/crawl.jsonl.gz"), "jsonl"))
+    'a/crawl.jsonl.gz'
+    """
+    return source.relative.as_posix()
 
 
 def _too_large(max_bytes: int) -> tuple[str, str]:
@@ -195,7 +224,7 @@ def _unreadable(exc: BaseException) -> tuple[str, str]:
 
 def _capture_task(source: Input, index: int, max_bytes: int, url: str | None) -> Task:
     task = partial(Task, index, source.label, url=url,
-                   relative=_without_gz(source.relative).as_posix(), source=source.label)
+                   relative=source.relative.as_posix(), source=source.label)
     try:
         with open_input(source) as stream:
             payload = stream.read(max_bytes + 1)  # one byte more tells "over the limit"
@@ -209,7 +238,7 @@ def _capture_task(source: Input, index: int, max_bytes: int, url: str | None) ->
 def _jsonl_tasks(source: Input, numbers: Iterator[int], max_bytes: int,
                  url: str | None) -> Iterator[Task]:
     """One task per non-blank line, id and source "<file>:<line number>"."""
-    folder = _folder(source)
+    folder = container_folder(source)
     number = 0
 
     def task(payload: bytes, **extra: Any) -> Task:
@@ -257,7 +286,7 @@ def _warc_tasks(source: Input, numbers: Iterator[int], max_bytes: int) -> Iterat
     gzip is undone here rather than by warcio, which refuses a WARC gzipped whole
     (``gzip crawl.warc``) instead of record by record.
     """
-    folder = _folder(source)
+    folder = container_folder(source)
 
     def failed(reason: str, message: str) -> Task:
         return Task(next(numbers), source.label, b"", relative=folder, source=source.label,

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .batch import Options, Result, Task, result_id, result_relative
-from .errors import CleanerError, OutputError
-from .files import output_path, write_atomic
+from .errors import CleanerError, NameClash, OutputError
+from .files import inside, output_path, write_atomic
 from .records import encode_record
 
 CLEANED_NAME = "cleaned.jsonl"
@@ -124,21 +124,53 @@ def recover(partial: Path, target: Path) -> Counter[str]:
 
 
 class TextTree:
-    """Cleaned text files under ``directory``, named by each result's ``relative`` path."""
+    """Cleaned text files under ``directory``, named by each result's ``relative`` path.
+
+    Names are made distinct by construction (see ``files``); what still clashes (a
+    repeated id, ids 5 and "5", one name under two input directories) is caught by
+    ``claim``: each path is claimed by the capture that writes it, and a second
+    capture claiming it fails instead of overwriting it. The claims are held in
+    memory, a path and a source for each file written.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self.owners: dict[Path, str] = {}
+        self.written = 0
 
     def path(self, relative: str) -> Path:
         return output_path(self.directory, Path(relative))
+
+    def claim(self, target: Path, source: str) -> None:
+        """Take ``target`` for the capture read from ``source``; NameClash if another has it."""
+        owner = self.owners.setdefault(target, source)
+        if owner != source:
+            raise NameClash(f"{owner} and {source} would both write {target}")
+
+    def claim_inputs(self, inputs: Iterable[tuple[str, str, bool]]) -> None:
+        """Claim the outputs of capture files and the folders of containers, given as
+        (relative name, source: the file's path, is a container), before anything is
+        written; a capture whose output is the capture itself is refused too."""
+        for relative, source, container in inputs:
+            target = inside(self.directory, Path(relative)) if container \
+                else self.path(relative)
+            if target.resolve() == Path(source).resolve():  # the source is its path
+                raise NameClash(f"{source} would be overwritten by its own cleaned text: "
+                                f"write the output elsewhere")
+            self.claim(target, source)
 
     def write(self, result: Result) -> None:
         if result.relative is None:
             raise OutputError(f"{result.id}: no output file name")
         try:
-            write_atomic(self.path(result.relative), cleaned_record(result)["text"])
+            target = self.path(result.relative)
+            self.claim(target, result.source or result.id)
+            write_atomic(target, cleaned_record(result)["text"])
+        except NameClash:
+            raise
         except (OSError, UnicodeError, CleanerError) as exc:
             raise OutputError(f"cannot write {result.relative}: {exc}") from exc
+        self.written += 1
 
     def commit(self) -> None:
         pass  # every file was complete the moment it was written
@@ -161,8 +193,9 @@ class Outputs:
                 self.records.write(result)
                 return result
             except OutputError as exc:
+                reason = "name-clash" if isinstance(exc, NameClash) else "write"
                 result = dataclasses.replace(result, output=None,
-                                             error={"reason": "write", "message": str(exc)})
+                                             error={"reason": reason, "message": str(exc)})
         self.errors.write(result)
         return result
 
@@ -180,7 +213,8 @@ class Resume:
 
     ``done`` counts the ids it wrote (counted, not a set: ids may repeat, and the
     earlier run did the first ones); with a text ``tree``, a capture whose output
-    file exists is done as well.
+    file exists is done as well, and claims the file: a later capture of the same
+    name is cleaned again, and fails on the clash as it did in the earlier run.
     """
 
     def __init__(self, done: Counter[str], options: Options, tree: TextTree | None = None):
@@ -200,18 +234,30 @@ class Resume:
         if not self.done and self.tree is None:
             return False  # the earlier run's prefix is used up: no need to parse ids
         task_id = result_id(task, self.options)
+        if self._written(task, task_id):
+            return True
         if self.done[task_id] > 0:
             self.done[task_id] -= 1
             if not self.done[task_id]:
                 del self.done[task_id]
             return True
+        return False
+
+    def _written(self, task: Task, task_id: str) -> bool:
+        """Whether the task's file is in the tree, written by it (not by a namesake)."""
+        if self.tree is None:
+            return False
         relative = result_relative(task, task_id)
-        if self.tree is None or relative is None:
+        if relative is None:
             return False
         try:
-            return self.tree.path(relative).exists()
-        except CleanerError:  # a name that would leave the tree: let cleaning report it
+            target = self.tree.path(relative)
+            if not target.exists():
+                return False
+            self.tree.claim(target, task.source or task.id)
+        except CleanerError:  # a name that would leave the tree, or a clash: cleaning reports it
             return False
+        return True
 
 
 @dataclass
@@ -221,6 +267,7 @@ class Summary:
     ``documents`` counts the captures this run processed, ``failures`` among them;
     ``skipped`` those an earlier run had done (--resume). Bytes in are the bytes read
     per capture (a JSONL line, a WARC record's HTTP body); bytes out the clean text's.
+    ``files_written`` counts the files a text tree got (None for JSONL output).
     """
 
     documents: int = 0
@@ -234,6 +281,7 @@ class Summary:
     failures_by_reason: Counter[str] = field(default_factory=Counter)
     wall_seconds: float = 0.0
     completed: bool = False
+    files_written: int | None = None
 
     def add(self, result: Result) -> None:
         self.documents += 1
@@ -266,6 +314,7 @@ class Summary:
             "failures_by_reason": dict(self.failures_by_reason.most_common()),
             "paywalled": self.paywalled, "wall_seconds": round(self.wall_seconds, 3),
             "docs_per_second": round(self.docs_per_second, 1), "completed": self.completed,
+            **({} if self.files_written is None else {"files_written": self.files_written}),
         }
 
     def line(self) -> str:
@@ -277,7 +326,18 @@ class Summary:
                 f"{self.bytes_in:,} -> {self.bytes_out:,} bytes, {self.removals:,} removals"
                 + (f" ({categories})" if categories else "")
                 + f", {self.paywalled:,} paywalled, {self.failures:,} failed")
+        if self.files_written is not None:
+            text += f", {self.files_written:,} file{'' if self.files_written == 1 else 's'} written"
         return text + (f", {self.skipped:,} done before" if self.skipped else "")
+
+
+def refuse_complete_output(targets: Iterable[Path]) -> None:
+    """CleanerError when a completed run's output is at one of ``targets`` (cleaned.jsonl,
+    the errors file: they take their names only when a run completes)."""
+    for target in targets:
+        if target.exists():
+            raise CleanerError(f"{target}: a completed run's output is there; add --resume to "
+                               f"keep it and clean only what it lacks, or --force to overwrite it")
 
 
 def write_stats(path: Path, summary: Summary) -> None:

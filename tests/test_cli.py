@@ -153,7 +153,7 @@ def test_policy_tables_cover_every_seed() -> None:
 
 SUMMARY = re.compile(r"cleaned (\d+) of (\d+) captures in [\d.]+s \([\d,.]+/s\): "
                      r"([\d,]+) -> ([\d,]+) bytes, (\d+) removals(?: \(([^)]*)\))?, "
-                     r"(\d+) paywalled, (\d+) failed")
+                     r"(\d+) paywalled, (\d+) failed(?:, (\d+) files? written)?")
 
 
 def test_clean_seeds_directory_matches_goldens(tmp_path, monkeypatch, capsys) -> None:
@@ -174,8 +174,10 @@ def test_clean_seeds_directory_matches_goldens(tmp_path, monkeypatch, capsys) ->
     assert len(lines) == 1, captured.err
     match = SUMMARY.fullmatch(lines[0])
     assert match, lines[0]
-    done, total, bytes_in, bytes_out, removals, categories, paywalled, failed = match.groups()
+    done, total, bytes_in, bytes_out, removals, categories, paywalled, failed, files = \
+        match.groups()
     assert (done, total, failed) == (str(len(STEMS)), str(len(STEMS)), "0") == ("8", "8", "0")
+    assert files == "8"
     assert int(paywalled) == sum(1 for m in POLICY_META.values() if m["paywalled"]) == 5
     assert int(bytes_in.replace(",", "")) == sum((SEEDS / n).stat().st_size for n in SEED_NAMES)
     assert int(bytes_out.replace(",", "")) == sum(len(golden_text(s)) for s in STEMS)
@@ -333,7 +335,7 @@ def test_broken_capture_does_not_stop_the_batch(tmp_path, capsys) -> None:
     assert error["reason"] == "capture" and "decode" in error["message"]
     assert captured.err.count("\n") == 1  # the errors are in the file; stderr has the summary
     assert captured.err.startswith("cleaned 1 of 2 captures")
-    assert captured.err.rstrip().endswith("1 failed")
+    assert captured.err.rstrip().endswith("1 failed, 1 file written")
 
 
 SLOW_RULE = """schema = 1
@@ -366,7 +368,7 @@ def test_pattern_timeout_in_batch_names_the_file(tmp_path, capsys) -> None:
     assert error["reason"] == "pattern-timeout"
     assert "en-slow:backtrack" in error["message"]
     assert error["id"] == str(batch / "a_slow.txt")  # in a batch, the error says which file
-    assert captured.err.splitlines()[-1].endswith("1 failed")
+    assert captured.err.splitlines()[-1].endswith("1 failed, 1 file written")
 
 
 def test_missing_input_is_usage_error(tmp_path, capsys) -> None:

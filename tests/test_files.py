@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.errors import CleanerError
-from cleaner.files import output_path, read_manifest, record_name, write_atomic
+from cleaner.files import line_record_name, output_path, read_manifest, record_name, write_atomic
 
 
 def test_manifest_errors_name_file_and_line(tmp_path):
@@ -19,7 +19,7 @@ def test_manifest_errors_name_file_and_line(tmp_path):
 
 
 def test_output_paths_stay_inside_the_directory(tmp_path):
-    assert output_path(tmp_path, Path("x/page.html")) == tmp_path / "x" / "page.txt"
+    assert output_path(tmp_path, Path("x/page.html")) == tmp_path / "x" / "page.html.txt"
     with pytest.raises(CleanerError, match="would leave"):
         output_path(tmp_path / "out", Path("../../etc/passwd"))
 
@@ -60,3 +60,17 @@ def test_failed_write_keeps_the_old_file(tmp_path):
         write_atomic(target, None)  # type: ignore[arg-type]
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]
+
+
+def test_record_names_cannot_be_forged_by_another_id():
+    # a safe id that looks like the hashed name of an unsafe one, or like a line's name
+    assert record_name("etc_passwd-936d7c04cd") != record_name("../../etc/passwd")
+    assert record_name(record_name("../../etc/passwd")[:-4]) != record_name("../../etc/passwd")
+    assert line_record_name(7) not in {record_name(i) for i in ("line-7", "line+7", "line_7")}
+
+
+def test_capture_files_keep_their_whole_name():
+    assert output_path(Path("out"), Path("a.txt")) == Path("out/a.txt")
+    names = ["a.html", "a.htm", "b.txt.gz", "c.HTML.gz"]
+    assert [output_path(Path("out"), Path(n)).name for n in names] == [
+        "a.html.txt", "a.htm.txt", "b.txt.gz.txt", "c.HTML.gz.txt"]

@@ -95,7 +95,7 @@ def test_gzip_is_undone_by_magic_bytes_or_by_name(tmp_path):
     (tmp_path / "c.html.gz").write_bytes(b"not gzip at all")  # named so, but not compressed
     tasks = list(read_tasks(find_inputs([str(tmp_path)], ["*"]), max_bytes=1000))
     assert [t.payload for t in tasks[:2]] == [text, text]
-    assert [t.relative for t in tasks] == ["a.txt", "b.txt", "c.html"]
+    assert [t.relative for t in tasks] == ["a.txt.gz", "b.txt", "c.html.gz"]
     assert tasks[2].error is not None and tasks[2].error[0] == "read"
     assert "gzip" in tasks[2].error[1].lower()
 
@@ -128,7 +128,7 @@ def test_jsonl_lines_become_tasks_with_their_location(tmp_path):
     assert [t.payload for t in tasks] == [b'{"id": "a", "text": "x"}', b"{broken", b"",
                                           b'{"text": "last, no line end"}']
     assert tasks[2].error == ("too-large", "over the limit of 40 bytes")
-    assert {t.relative for t in tasks} == {"crawl"} and {t.url for t in tasks} == {
+    assert {t.relative for t in tasks} == {"crawl.jsonl"} and {t.url for t in tasks} == {
         "https://fallback"}
     assert [t.index for t in tasks] == [0, 1, 2, 3]
 
@@ -146,7 +146,7 @@ def test_jsonl_gz_and_a_truncated_gzip_stream(tmp_path):
     assert 0 < len(b) < 2000
     assert b[-1].error is not None and b[-1].error[0] == "read"  # the file's end, reported
     assert all(t.error is None for t in b[:-1])
-    assert [t.relative for t in (a[0], b[0])] == ["a", "b"]
+    assert [t.relative for t in (a[0], b[0])] == ["a.jsonl.gz", "b.jsonl.gz"]
 
 
 class EndlessJsonl(io.RawIOBase):
@@ -243,7 +243,7 @@ def test_warc_html_responses_become_tasks(tmp_path, name):
     assert [t.payload.decode() for t in tasks] == list(PAGES.values())
     assert [t.id for t in tasks] == ids
     assert all(t.source.startswith(f"{path}@") for t in tasks)
-    assert all(t.relative.startswith("crawl/") and t.relative.endswith(".txt") for t in tasks)
+    assert all(t.relative.startswith(f"{name}/") and t.relative.endswith(".txt") for t in tasks)
 
 
 def test_warc_cleans_like_the_same_pages_as_html_files(tmp_path):
@@ -278,7 +278,7 @@ def test_warc_to_a_text_tree(tmp_path):
     assert main(["clean", str(warc), "-o", str(out), "-q"]) == 0
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt"))
     assert len(written) == len(ids) == 3
-    assert all(name.startswith("crawl/urn_uuid_") for name in written)
+    assert all(name.startswith("crawl.warc/urn_uuid_") for name in written)
 
 
 def test_a_warc_gzipped_whole_is_read_too(tmp_path):
@@ -330,13 +330,13 @@ def test_gzip_and_glob_through_the_cli(tmp_path):
     out = tmp_path / "out"
     assert main(["clean", str(src), "-o", str(out), "-q"]) == 0
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt")) == [
-        "b.txt", "deep/a.txt"]
-    assert (out / "deep" / "a.txt").read_text() == "Headline A\n\nBody A.\n"
+        "b.htm.txt", "deep/a.txt.gz.txt"]
+    assert (out / "deep" / "a.txt.gz.txt").read_text() == "Headline A\n\nBody A.\n"
     out2 = tmp_path / "out2"
     assert main(["clean", str(src), "-o", str(out2), "--glob", "*.md", "--glob", "*.gz",
                  "-q"]) == 0
     assert sorted(p.relative_to(out2).as_posix() for p in out2.rglob("*.txt")) == [
-        "c.txt", "deep/a.txt"]
+        "c.md.txt", "deep/a.txt.gz.txt"]
 
 
 def test_gzip_on_stdin(monkeypatch, capsys):
@@ -344,3 +344,26 @@ def test_gzip_on_stdin(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     assert main(["clean", "-"]) == 0
     assert capsys.readouterr().out == "Headline\n\nBody.\n"
+
+
+def test_symlinks_out_of_the_tree_are_read_only_when_asked(tmp_path):
+    tree, outside = tmp_path / "tree", tmp_path / "secret.txt"
+    tree.mkdir()
+    outside.write_text("x")
+    (tree / "a.txt").write_text("x")
+    (tree / "inner.txt").symlink_to(tree / "a.txt")
+    (tree / "leak.txt").symlink_to(outside)
+    assert _names(find_inputs([str(tree)])) == ["a.txt", "inner.txt"]
+    assert _names(find_inputs([str(tree)], follow_symlinks=True)) == [
+        "a.txt", "inner.txt", "leak.txt"]
+    out = tmp_path / "out"
+    assert main(["clean", str(tree), "-o", str(out), "-q", "--follow-symlinks"]) == 0
+    assert (out / "leak.txt").exists()
+
+
+def test_an_input_directory_inside_the_output_directory_is_refused(tmp_path):
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(CleanerError, match="output directory"):
+        find_inputs([str(tmp_path)], exclude=tmp_path)
+    with pytest.raises(CleanerError, match="output directory"):
+        find_inputs([str(tmp_path / "sub")], exclude=tmp_path)

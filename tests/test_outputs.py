@@ -2,7 +2,9 @@
 errors, exit codes, the progress bar and the choice of executor."""
 from __future__ import annotations
 
+import gzip
 import json
+import os
 import sys
 import types
 from collections import Counter
@@ -140,12 +142,12 @@ def test_hostile_record_ids_stay_inside_the_output_directory(tmp_path):
     out = jail / "out"
     assert main(["clean", str(path), "-o", str(out), "-q"]) == 0
     written = sorted(p for p in tmp_path.rglob("*") if p.is_file())
-    assert len([p for p in written if p.parent == out / "crawl"]) == len(HOSTILE_IDS)
-    assert set(written) == {path, out / "errors.jsonl", *(out / "crawl").iterdir()}
-    for file in (out / "crawl").iterdir():
+    assert len([p for p in written if p.parent == out / "crawl.jsonl"]) == len(HOSTILE_IDS)
+    assert set(written) == {path, out / "errors.jsonl", *(out / "crawl.jsonl").iterdir()}
+    for file in (out / "crawl.jsonl").iterdir():
         assert file.suffix == ".txt" and not file.name.startswith(".")
         assert len(file.name) <= 120
-    texts = sorted(p.read_text() for p in (out / "crawl").iterdir())
+    texts = sorted(p.read_text() for p in (out / "crawl.jsonl").iterdir())
     assert texts == sorted(f"Headline {n}\n\nBody of story {n}.\n" for n in range(len(HOSTILE_IDS)))
 
 
@@ -154,18 +156,18 @@ def test_records_without_an_id_are_named_by_line(tmp_path):
                                                    {"text": CAPTURE.format(n=2)}])
     out = tmp_path / "out"
     assert main(["clean", str(path), "-o", str(out), "-q"]) == 0
-    assert sorted(p.name for p in (out / "crawl").iterdir()) == ["line-1.txt", "line-2.txt"]
+    assert sorted(p.name for p in (out / "crawl.jsonl").iterdir()) == ["line+1.txt", "line+2.txt"]
 
 
 def test_a_file_that_cannot_be_written_is_a_failure_and_the_batch_goes_on(tmp_path):
     path = _write_jsonl(tmp_path / "crawl.jsonl", [{"id": "a", "text": CAPTURE.format(n=1)},
                                                    {"id": "b", "text": CAPTURE.format(n=2)}])
     out = tmp_path / "out"
-    (out / "crawl" / "a.txt").mkdir(parents=True)  # a directory where the file should go
+    (out / "crawl.jsonl" / "a.txt").mkdir(parents=True)  # a directory where the file should go
     assert main(["clean", str(path), "-o", str(out), "-q"]) == 1
     (error,) = _read_jsonl(out / "errors.jsonl")
     assert (error["id"], error["reason"]) == ("a", "write")
-    assert (out / "crawl" / "b.txt").read_text() == "Headline 2\n\nBody of story 2.\n"
+    assert (out / "crawl.jsonl" / "b.txt").read_text() == "Headline 2\n\nBody of story 2.\n"
 
 
 # --- stats, errors, summary -----------------------------------------------------------------
@@ -231,7 +233,7 @@ def test_max_bytes_failures_are_reported_and_the_batch_goes_on(tmp_path):
     assert errors == {str(src / "big.txt"): (str(src / "big.txt"), "too-large", limit),
                       f"{src / 'lines.jsonl'}:1": (f"{src / 'lines.jsonl'}:1", "too-large", limit)}
     assert (out / "small.txt").read_text() == "Headline 2\n\nBody of story 2.\n"
-    assert (out / "lines" / "short.txt").read_text() == "Headline 4\n\nBody of story 4.\n"
+    assert (out / "lines.jsonl" / "short.txt").read_text() == "Headline 4\n\nBody of story 4.\n"
 
 
 # --- exit codes and executors ---------------------------------------------------------------
@@ -304,3 +306,149 @@ def test_error_record_shape():
                     source="f.jsonl:4")
     assert error_record(result) == {"id": "doc-1", "source": "f.jsonl:4", "reason": "capture",
                                     "message": "bad"}
+
+
+# --- no two captures write one file ---------------------------------------------------------
+
+def _texts(out: Path) -> dict[str, str]:
+    """The cleaned text files of a tree, by path below it."""
+    return {p.relative_to(out).as_posix(): p.read_text() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != "errors.jsonl"}
+
+
+def _story(n: int) -> str:
+    return f"Headline {n}\n\nBody of story {n}.\n"
+
+
+@pytest.mark.parametrize("names", [("a.txt", "a.html"), ("b.txt", "b.txt.gz")],
+                         ids=["txt-and-html", "txt-and-gz"])
+def test_captures_that_differ_by_suffix_write_files_of_their_own(tmp_path, capsys, names):
+    src = tmp_path / "src"
+    src.mkdir()
+    for n, name in enumerate(names):
+        data = CAPTURE.format(n=n).encode()
+        (src / name).write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    out = tmp_path / "out"
+    assert main(["clean", str(src), "-o", str(out), "-q"]) == 0
+    assert sorted(_texts(out).values()) == [_story(0), _story(1)]
+    assert "2 files written" in capsys.readouterr().err
+
+
+def test_containers_and_a_folder_of_the_same_stem_write_apart(tmp_path):
+    src = tmp_path / "src"
+    (src / "crawl").mkdir(parents=True)
+    _write_jsonl(src / "crawl.jsonl", [{"text": CAPTURE.format(n=1)}])
+    (src / "crawl.jsonl.gz").write_bytes(gzip.compress(
+        json.dumps({"text": CAPTURE.format(n=2)}).encode() + b"\n"))
+    (src / "crawl" / "line-1.txt").write_text(CAPTURE.format(n=3))
+    out = tmp_path / "out"
+    assert main(["clean", str(src), "-o", str(out), "-q"]) == 0
+    assert sorted(_texts(out).values()) == [_story(1), _story(2), _story(3)]
+
+
+@pytest.mark.parametrize("ids", [["line-2", None], ["etc_passwd-936d7c04cd", "../../etc/passwd"]],
+                         ids=["id-like-a-line", "id-like-a-hashed-id"])
+def test_record_ids_that_look_alike_write_files_of_their_own(tmp_path, ids):
+    records = [{"text": CAPTURE.format(n=n), **({} if i is None else {"id": i})}
+               for n, i in enumerate(ids)]
+    path = _write_jsonl(tmp_path / "crawl.jsonl", records)
+    out = tmp_path / "out"
+    assert main(["clean", str(path), "-o", str(out), "-q"]) == 0
+    assert sorted(_texts(out).values()) == [_story(0), _story(1)]
+
+
+@pytest.mark.parametrize("ids", [[5, "5"], ["a", "a"]], ids=["number-and-string", "repeated"])
+def test_a_record_whose_file_is_taken_fails_naming_both(tmp_path, capsys, ids):
+    path = _write_jsonl(tmp_path / "crawl.jsonl",
+                        [{"id": i, "text": CAPTURE.format(n=n)} for n, i in enumerate(ids)])
+    out = tmp_path / "out"
+    assert main(["clean", str(path), "-o", str(out), "-q"]) == 1
+    assert list(_texts(out).values()) == [_story(0)]  # the first keeps its file
+    (error,) = _read_jsonl(out / "errors.jsonl")
+    assert error["reason"] == "name-clash" and error["source"] == f"{path}:2"
+    assert f"{path}:1" in error["message"]
+    assert "1 file written" in capsys.readouterr().err
+
+
+def test_capture_files_that_would_share_a_file_stop_the_run_before_writing(tmp_path, capsys):
+    one, two = tmp_path / "one", tmp_path / "two"
+    for folder in (one, two):
+        folder.mkdir()
+        (folder / "a.txt").write_text(CAPTURE.format(n=1))
+    out = tmp_path / "out"
+    assert main(["clean", str(one), str(two), "-o", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert str(one / "a.txt") in err and str(two / "a.txt") in err
+    assert len(err.splitlines()) == 1
+    assert not out.exists() or not any(out.rglob("*"))
+
+
+def test_the_input_directory_as_output_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text(CAPTURE.format(n=1))
+    assert main(["clean", str(tmp_path), "-o", str(tmp_path), "-q"]) == 2
+    assert "output directory" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+@pytest.mark.parametrize("output_format", ["text", "jsonl"])
+def test_a_complete_output_is_not_overwritten_without_force(tmp_path, capsys, output_format):
+    src = tmp_path / "a.txt"
+    src.write_text(CAPTURE.format(n=1))
+    out = tmp_path / "out"
+    command = ["clean", str(src), "-o", str(out), "--format", output_format, "-q"]
+    assert main(command) == 0
+    before = _texts(out)
+    src.write_text(CAPTURE.format(n=2))
+    capsys.readouterr()
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "--resume" in err and "--force" in err
+    assert _texts(out) == before
+    assert main([*command, "--force"]) == 0
+    assert _texts(out) != before and "Body of story 2." in "".join(_texts(out).values())
+
+
+def test_an_interrupted_text_tree_leaves_no_temporary_file(tmp_path, monkeypatch, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    for n in range(5):
+        (src / f"{n}.txt").write_text(CAPTURE.format(n=n))
+    out = tmp_path / "out"
+    real_open, opened = os.open, []
+
+    def interrupted_open(path, flags, *args, **kwargs):
+        fd = real_open(path, flags, *args, **kwargs)
+        if str(path).endswith(".tmp"):
+            opened.append(path)
+            if len(opened) == 3:  # Ctrl-C the moment the third file is created
+                os.close(fd)
+                raise KeyboardInterrupt
+        return fd
+
+    monkeypatch.setattr(os, "open", interrupted_open)
+    assert main(["clean", str(src), "-o", str(out), "--jobs", "1", "-q"]) == 130
+    monkeypatch.setattr(os, "open", real_open)
+    assert sorted(p.name for p in out.rglob("*")) == [".errors.jsonl.partial", "0.txt", "1.txt"]
+    assert main(["clean", str(src), "-o", str(out), "--resume", "-q"]) == 0
+    assert sorted(_texts(out)) == [f"{n}.txt" for n in range(5)]
+
+
+def test_resume_does_not_take_a_namesakes_file_as_done(tmp_path, capsys):
+    path = _write_jsonl(tmp_path / "crawl.jsonl",
+                        [{"id": "a", "text": CAPTURE.format(n=n)} for n in range(2)])
+    out = tmp_path / "out"
+    assert main(["clean", str(path), "-o", str(out), "-q"]) == 1
+    (out / "errors.jsonl").unlink()  # as if stopped after the first record's file
+    assert main(["clean", str(path), "-o", str(out), "--resume", "-q"]) == 1
+    (error,) = _read_jsonl(out / "errors.jsonl")
+    assert (error["source"], error["reason"]) == (f"{path}:2", "name-clash")
+    assert _texts(out) == {"crawl.jsonl/a.txt": _story(0)}
+    assert capsys.readouterr().err.rstrip().endswith("1 done before")
+
+
+def test_a_capture_is_not_overwritten_by_its_own_cleaned_text(tmp_path, capsys):
+    capture = tmp_path / "a.txt"
+    capture.write_text(CAPTURE.format(n=1))
+    assert main(["clean", str(capture), "-o", str(tmp_path), "-q"]) == 2
+    assert "overwritten" in capsys.readouterr().err
+    assert capture.read_text() == CAPTURE.format(n=1)
