@@ -9,7 +9,7 @@ call (``(?R)``, ``(?1)``, ``(?&name)``) can grow without end while matching
 refuses it with a ``RuleFileError``, as it refuses a pattern that does not compile
 or that matches the empty string.
 
-The source is read by a small scanner, not parsed: it knows escapes, character
+The source is split into tokens by one regex, not parsed: it knows escapes, character
 classes, groups and counted repeats, which is all the limits need. Where it is
 unsure (a verbose-mode comment, a nested set) it counts more, never less.
 """
@@ -39,7 +39,7 @@ TOKEN = regex.compile(r"""
   | (?P<open> \( )
   | (?P<close> \) )
   | (?P<repeat> \{ (?=[^}]*\d) (?P<low>\d*) (?: , (?P<high>\d*) )? \} )
-  | (?P<one> \\[pPNx]\{[^}]*\} | \\. | \[ \^? \]? (?: \\. | [^\]\\] )* \]? )
+  | (?P<one> \\[pPNx]\{[\w\s:=.&+-]*\} | \\. | \[ \^? \]? (?: \\. | [^\]\\] )* \]? )
   | (?P<run> [^\\\[(){]+ | . )
 """, regex.VERBOSE | regex.DOTALL)
 
@@ -108,7 +108,7 @@ def measure(source: str) -> Shape:
             sizes.append(0)
             depth, last = max(depth, len(sizes) - 1), 0
         elif kind == "repeat":
-            times = max(int(n) for n in token.group("low", "high") if n)
+            times = max(_count(n) for n in token.group("low", "high") if n)
             extra = last * (max(times, 1) - 1)  # the item is counted once already
             sizes[-1] += extra
             last += extra
@@ -119,3 +119,8 @@ def measure(source: str) -> Shape:
             sizes[-1] += len(token.group()) if kind == "run" else 1
             last = 1
     return Shape(depth, sum(sizes), None)
+
+
+def _count(digits: str) -> int:
+    """A repeat count; past 12 digits it is not converted (Python refuses 4,300 and more)."""
+    return int(digits) if len(digits) <= 12 else 10 ** 12

@@ -84,10 +84,12 @@ OVER_LIMIT = {
     "nested-too-deep": "(?:" * (MAX_NESTING + 1) + "Ad" + ")" * (MAX_NESTING + 1),
     # repeats are expanded when compiled: this one exhausts memory
     "repeats-expand-too-far": "(?:(?:Ad{1000}){1000}){1000}",
+    "repeat-count-of-5000-digits": "Ad{" + "9" * 5000 + "}",  # int() refuses it
     "numbered-recursion": "(Ad(?1)?)",
     "relative-recursion": "(Ad(?-1)?)",
     "named-recursion": "(?P<x>Ad(?&x)?)",
     "python-named-recursion": "(?P<x>Ad(?P>x)?)",
+    "recursion-after-an-unclosed-brace": r"Ad\p{x|(?R)|x{2}",
 }
 
 
