@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.cli import main
+from cleaner.errors import RuleFileError
 from cleaner.golden import run_cases
 from cleaner.patterns import MAX_EXPANDED, MAX_NESTING, MAX_PATTERN_CHARS
 from cleaner.rules import load_rules
@@ -150,3 +151,45 @@ def test_check_goes_on_after_an_inline_test_times_out(tmp_path, capsys):
     (line,) = captured.out.splitlines()
     assert line.startswith(f"{tmp_path / 'rules' / S}: example.com:slow::explodes: ")
     assert "1 of 2 inline tests passed" in captured.err
+
+
+# --- every key, every TOML type ---------------------------------------------------------------
+
+VALID = {  # one rule per action that loads as it is
+    "drop-line": ("ad", {"lines": "['Ad']", "patterns": "['Sponsored']", "within-first": "3"}),
+    "strip-span": ("byline", {"pattern": "'By (?P<value>.+)'", "position": "'end'",
+                              "field": "'author'"}),
+    "drop-block": ("promo", {"start": "'Box'", "end": "'End'", "inner": "'• .+'",
+                             "max-lines": "4"}),
+    "truncate-after": ("subscription", {"marker": "'Subscribe now'", "requires": "['Log in']",
+                                        "min-kept-lines": "3"}),
+    "dedupe-lines": ("caption", {"min-chars": "60", "keep-first": "true"}),
+    "extract-meta": ("byline", {"pattern": "'By (?P<value>.+)'", "field": "'author'"}),
+}
+TOML_VALUES = ["5", "2.5", "'text'", "true", "['a']", "[1]", "{ a = 1 }", "[{ a = 1 }]",
+               "1979-05-27"]
+KEYS = sorted({(action, key) for action, (_, keys) in VALID.items()
+               for key in [*keys, "id", "category", "action", "test", "gates"]})
+
+
+def _rule_with(action: str, key: str, value: str) -> str:
+    category, keys = VALID[action]
+    table = {"id": f"'{RID}'", "category": f"'{category}'", "action": f"'{action}'", **keys,
+             key: value}
+    return HEADER + "\n[[rule]]\n" + "".join(f"{k} = {v}\n" for k, v in table.items())
+
+
+def test_every_valid_rule_loads(tmp_path):
+    for action in VALID:
+        write_rules(tmp_path, {G: _rule_with(action, "id", f"'{RID}'")})
+        assert load_rules(tmp_path).generic[0].rules[0].action == action
+
+
+@pytest.mark.parametrize(("action", "key"), KEYS)
+def test_a_value_of_any_type_is_a_rule_file_error_or_loads(tmp_path, action, key):
+    for value in TOML_VALUES:
+        write_rules(tmp_path, {G: _rule_with(action, key, value)})
+        try:
+            load_rules(tmp_path)
+        except RuleFileError as exc:
+            assert exc.path == str(tmp_path / G) and "\n" not in str(exc)
