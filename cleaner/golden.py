@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .engine import DEFAULT_TIMEOUT, Cleaner, apply_rules, assemble
+from .errors import PatternTimeout
 from .extract import normalise
 from .files import MANIFEST_NAME, read_manifest, write_atomic
 from .inputs import CAPTURE_GLOBS, find_inputs
@@ -93,8 +94,14 @@ def iter_cases(book: RuleBook) -> Iterator[tuple[Rule, RuleTest]]:
 
 
 def run_case(rule: Rule, case: RuleTest, timeout: float = DEFAULT_TIMEOUT) -> str | None:
-    """Apply one rule alone to a test's input; a message says how it failed, None if it passed."""
-    state = apply_rules(normalise(case.input), [rule], timeout=timeout)
+    """Apply one rule alone to a test's input; a message says how it failed, None if it passed.
+
+    A pattern that runs past ``timeout`` fails the test: it would fail captures too.
+    """
+    try:
+        state = apply_rules(normalise(case.input), [rule], timeout=timeout)
+    except PatternTimeout as exc:
+        return str(exc)
     got = assemble(state.kept)
     wanted = assemble(normalise(case.input if case.expect is None else case.expect))
     if got != wanted:

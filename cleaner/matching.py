@@ -19,18 +19,23 @@ from .model import RuleSet
 FEW_KEYS = 64
 
 
-
 def host_of(url: str | None) -> str | None:
-    """The lower-case host of a URL, without a leading ``www.``.
+    """The lower-case host of a URL, without a leading ``www.``; None when it has none
+    or cannot be parsed (one bad URL in a batch is one capture without site rules).
 
     >>> host_of("https://www.al-monitor.com/originals/2023/04/x")
     'al-monitor.com'
     >>> host_of("al-monitor.com/pulse") is None
     True
+    >>> host_of("http://[::1") is None
+    True
     """
     if not url:
         return None
-    host = urlsplit(url).hostname
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # an unclosed '[', a bracketed host that is no address, ...
+        return None
     if not host:
         return None
     return host.removeprefix("www.")

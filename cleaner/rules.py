@@ -16,15 +16,13 @@ import regex
 from .actions import ACTIONS, META_TARGETS, POSITIONS, ActionSpec
 from .errors import RuleFileError
 from .model import CATEGORIES, Rule, RuleSet, RuleTest
+from .patterns import compile_pattern
+from .rule_schema import (COMMON_KEYS, INT_KEYS, MATCH_KEYS, MATCH_KINDS, POSITIONAL_KEYS,
+                          RULE_KINDS, TEST_KEYS, TEST_KINDS, TOP_KEYS, TOP_KINDS, check_kinds,
+                          reject_unknown, string, strings)
 
 SCHEMA_VERSION = 1
-TOP_KEYS = {"schema", "description", "order", "match", "rule"}
 DEFAULT_ORDER = 100
-MATCH_KEYS = {"domains", "signatures"}
-COMMON_KEYS = {"id", "category", "action", "description", "test", "gates"}
-POSITIONAL_KEYS = ("within-first", "within-last")
-TEST_KEYS = {"name", "input", "expect", "meta"}
-INT_KEYS = {"max-lines", "min-kept-lines", "min-chars", "within-first", "within-last"}
 ID_SLUG = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MIN_SIGNATURE_WORDS = 3
 
@@ -70,21 +68,25 @@ def load_rule_file(path: Path | str, site: bool = False) -> RuleSet:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleFileError(path, f"not valid TOML ({exc}); fix the syntax") from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise RuleFileError(path, "arrays or tables nested too deep to read; "
+                                  "flatten them") from None
+    except OSError as exc:  # a directory named *.toml, a file without read permission
+        raise RuleFileError(path, f"cannot read it ({exc.strerror or exc}); rule files are "
+                                  f"TOML files") from None
     return ruleset_from_dict(data, path, site)
 
 
 def ruleset_from_dict(data: dict[str, Any], path: Path, site: bool) -> RuleSet:
-    _reject_unknown(path, None, data, TOP_KEYS, "top level")
+    reject_unknown(path, None, data, TOP_KEYS, "top level")
+    check_kinds(path, None, data, TOP_KINDS)
     if data.get("schema") != SCHEMA_VERSION:
         raise RuleFileError(path, f"set schema = {SCHEMA_VERSION} at the top of the file",
                             field="schema")
     domains, signatures = _read_match(path, data.get("match"), site)
     order = data.get("order", DEFAULT_ORDER)
-    if not isinstance(order, int) or isinstance(order, bool):
-        raise RuleFileError(path, "must be a whole number (generic sets run in this order)",
-                            field="order")
     raw_rules = data.get("rule")
-    if not isinstance(raw_rules, list) or not raw_rules:
+    if not raw_rules:
         raise RuleFileError(path, "add at least one [[rule]] table", field="rule")
     rules = tuple(rule_from_dict(raw, path) for raw in raw_rules)
     return RuleSet(name=path.stem, path=str(path), description=str(data.get("description", "")),
@@ -99,12 +101,13 @@ def _read_match(path: Path, match: Any, site: bool) -> tuple[tuple[str, ...], tu
         return (), ()
     if not isinstance(match, dict):
         raise RuleFileError(path, "site files need a [match] table with domains", field="match")
-    _reject_unknown(path, None, match, MATCH_KEYS, "[match]")
-    domains = tuple(d.lower() for d in _strings(path, None, "match.domains", match.get("domains")))
+    reject_unknown(path, None, match, MATCH_KEYS, "[match]")
+    check_kinds(path, None, match, MATCH_KINDS, "match.")
+    domains = tuple(d.lower() for d in strings(path, None, "match.domains", match.get("domains")))
     if path.stem not in domains:
         raise RuleFileError(path, f"name the file after one of its domains, or add "
                                   f"'{path.stem}' to domains", field="match.domains")
-    signatures = _strings(path, None, "match.signatures", match.get("signatures", []), empty=True)
+    signatures = strings(path, None, "match.signatures", match.get("signatures", []), empty=True)
     for signature in signatures:
         if len(signature.split()) < MIN_SIGNATURE_WORDS:
             raise RuleFileError(path, f"signature {signature!r} needs at least "
@@ -121,6 +124,7 @@ def rule_from_dict(raw: Any, path: Path | str = "<rule>") -> Rule:
     if not isinstance(rule_id, str):
         raise RuleFileError(path, "every rule needs id = \"<file stem>:<slug>\"", field="id")
     _check_id(path, rule_id)
+    check_kinds(path, rule_id, raw, RULE_KINDS)
     action = raw.get("action")
     if action not in ACTIONS:
         raise RuleFileError(path, f"unknown action {action!r}; use one of: "
@@ -129,7 +133,7 @@ def rule_from_dict(raw: Any, path: Path | str = "<rule>") -> Rule:
     allowed = COMMON_KEYS | set(spec.required) | set(spec.optional) | set(spec.guards)
     if spec.positional:
         allowed |= set(POSITIONAL_KEYS)
-    _reject_unknown(path, rule_id, raw, allowed, f"action {action}")
+    reject_unknown(path, rule_id, raw, allowed, f"action {action}")
     category = raw.get("category")
     if category not in CATEGORIES:
         raise RuleFileError(path, f"unknown category {category!r}; use one of: "
@@ -144,9 +148,7 @@ def rule_from_dict(raw: Any, path: Path | str = "<rule>") -> Rule:
 
 def _gates(path: Path | str, rule_id: str, raw: dict[str, Any], category: str) -> bool:
     """``gates``: false on a subscription rule whose lines are labels, not a paywall."""
-    value = raw.get("gates", True)
-    if not isinstance(value, bool):
-        raise RuleFileError(path, "must be true or false", rule_id, "gates")
+    value: bool = raw.get("gates", True)
     if not value and category != "subscription":
         raise RuleFileError(path, "only subscription rules set gates; a match of any other "
                                   "category never flags a paywall", rule_id, "gates")
@@ -183,12 +185,10 @@ def _params(path: Path | str, rule_id: str, raw: dict[str, Any],
 
 def _param(path: Path | str, rule_id: str, key: str, value: Any, spec: ActionSpec) -> Any:
     if key in INT_KEYS:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        if value < 1:
             raise RuleFileError(path, "must be a whole number of at least 1", rule_id, key)
         return value
     if key == "keep-first":
-        if not isinstance(value, bool):
-            raise RuleFileError(path, "must be true or false", rule_id, key)
         return value
     if key == "position":
         if value not in POSITIONS:
@@ -199,26 +199,12 @@ def _param(path: Path | str, rule_id: str, key: str, value: Any, spec: ActionSpe
             raise RuleFileError(path, f"use one of: {', '.join(META_TARGETS)}", rule_id, key)
         return value
     if key in ("lines", "requires"):
-        return frozenset(s.strip() for s in _strings(path, rule_id, key, value))
+        return frozenset(s.strip() for s in strings(path, rule_id, key, value))
     if key == "patterns":  # compiled one by one: each keeps its own group numbers
         return tuple(compile_pattern(path, rule_id, key, source, "line")
-                     for source in _strings(path, rule_id, key, value))
-    return compile_pattern(path, rule_id, key, _string(path, rule_id, key, value),
+                     for source in strings(path, rule_id, key, value))
+    return compile_pattern(path, rule_id, key, string(path, rule_id, key, value),
                            spec.patterns[key])
-
-
-def compile_pattern(path: Path | str, rule_id: str | None, key: str, source: str,
-                    use: str) -> regex.Pattern:
-    """Compile a regex; reject one that does not compile or that matches the empty string."""
-    try:
-        compiled = regex.compile(source)
-    except regex.error as exc:
-        raise RuleFileError(path, f"regex does not compile ({exc}): {source!r}",
-                            rule_id, key) from None
-    if compiled.fullmatch("") is not None or (use == "span" and compiled.search("")):
-        raise RuleFileError(path, f"regex matches the empty string: {source!r}; make it "
-                                  f"require at least one character", rule_id, key)
-    return compiled
 
 
 def _check_meta_category(path: Path | str, rule_id: str, action: str, params: dict[str, Any],
@@ -238,18 +224,17 @@ def _check_meta_category(path: Path | str, rule_id: str, action: str, params: di
 
 
 def _test(path: Path | str, rule_id: str, raw: Any) -> RuleTest:
-    if not isinstance(raw, dict):
-        raise RuleFileError(path, "each [[rule.test]] must be a table", rule_id, "test")
-    _reject_unknown(path, rule_id, raw, TEST_KEYS, "[[rule.test]]")
-    name = _string(path, rule_id, "test.name", raw.get("name"))
-    text = _string(path, rule_id, f"test.{name}.input", raw.get("input"))
+    reject_unknown(path, rule_id, raw, TEST_KEYS, "[[rule.test]]")
+    check_kinds(path, rule_id, raw, TEST_KINDS, "test.")
+    name = string(path, rule_id, "test.name", raw.get("name"))
+    text = string(path, rule_id, f"test.{name}.input", raw.get("input"))
     expect = raw.get("expect")
     if expect is not None:
-        expect = _string(path, rule_id, f"test.{name}.expect", expect, empty=True)
+        expect = string(path, rule_id, f"test.{name}.expect", expect, empty=True)
     meta = raw.get("meta", {})
-    if not isinstance(meta, dict) or not all(k in META_TARGETS for k in meta):
-        raise RuleFileError(path, f"meta takes only {', '.join(META_TARGETS)}", rule_id,
-                            f"test.{name}.meta")
+    if not all(k in META_TARGETS and isinstance(v, str) for k, v in meta.items()):
+        raise RuleFileError(path, f"meta takes only {', '.join(META_TARGETS)}, each a "
+                                  f"string", rule_id, f"test.{name}.meta")
     return RuleTest(name=name, input=text, expect=expect, meta=dict(meta))
 
 
@@ -280,24 +265,3 @@ def _check_unique_domains(sites: tuple[RuleSet, ...]) -> None:
                                                   f"{seen[domain]} too", field="match.domains")
             seen[domain] = ruleset.path
 
-
-def _reject_unknown(path: Path | str, rule_id: str | None, table: dict[str, Any],
-                    allowed: set[str], where: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise RuleFileError(path, f"unknown key in {where}; allowed: "
-                                      f"{', '.join(sorted(allowed))}", rule_id, key)
-
-
-def _string(path: Path | str, rule_id: str | None, key: str, value: Any,
-            empty: bool = False) -> str:
-    if not isinstance(value, str) or (not empty and not value.strip()):
-        raise RuleFileError(path, "must be a non-empty string", rule_id, key)
-    return value
-
-
-def _strings(path: Path | str, rule_id: str | None, key: str, value: Any,
-             empty: bool = False) -> tuple[str, ...]:
-    if not isinstance(value, list) or (not value and not empty):
-        raise RuleFileError(path, "must be a list of strings", rule_id, key)
-    return tuple(_string(path, rule_id, key, v) for v in value)
