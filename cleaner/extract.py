@@ -4,6 +4,7 @@ This is the only module that imports ftfy.
 """
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,9 +32,12 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 NO_BREAK_SPACE_CHARS = ("\u00a0", "\u202f", "\u2007")
 NO_BREAK_SPACES = str.maketrans(dict.fromkeys(NO_BREAK_SPACE_CHARS, " "))
-# A line of nothing but zero-width characters (joiners, spaces, the byte-order mark),
-# left by embeds and page builders, shows nothing: it counts as a blank line.
-INVISIBLE_LINE = re.compile("[ \t\u200b-\u200d\u2060\ufeff]+")
+# A line of nothing but characters that show nothing (zero-width spaces and joiners,
+# direction marks, invisible operators, the byte-order mark, the soft hyphen, blank
+# fillers: Hangul, braille, Mongolian), left by embeds and page builders, counts as a
+# blank line. A second cleaning must not see a line that the first kept as blank.
+INVISIBLE_LINE = re.compile("[ \t\u00ad\u034f\u115f\u1160\u180e\u200b-\u200f\u2060-\u2064"
+                            "\u206a-\u206f\u2800\u3164\ufeff\uffa0]+")
 # Text made only of these gives ftfy nothing to fix (no control characters, no
 # mojibake it would decode): printable ASCII, tabs, typographic punctuation and a few
 # common symbols. Lines with anything else go through ftfy. Left out on purpose:
@@ -60,10 +64,28 @@ MAY_NEED_REPAIR = re.compile(
 UNUSUAL_RUN = re.compile(r"[^\t\x20-\x7e]+")
 REPAIR_REACH = re._parser.parse(  # type: ignore[attr-defined]
     MAY_NEED_REPAIR.pattern, MAY_NEED_REPAIR.flags).getwidth()[1] - 1
-HTML_START = regex.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+# (an XHTML page opens with an XML declaration)
+HTML_START = regex.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+                           r"<(?:!doctype\s+html|html|head|body)\b",
                            regex.IGNORECASE | regex.DOTALL)
-HTML_TAGS = regex.compile(r"</(?:p|div|span|a|li|td|body|html)>", regex.IGNORECASE)
+# a document's opening tag at a line's start, after lines of text a capture may carry
+# before its markup (an "Advertisement" label, a saved page's header)
+HTML_OPENS_LINE = regex.compile(r"^[ \t]*<(?:!doctype\s+html|html|body)\b",
+                                regex.IGNORECASE | regex.MULTILINE)
+# closing tags, and opening tags of a page's head and of its common blocks (a head
+# full of scripts may close none of the first kind early on)
+HTML_TAGS = regex.compile(r"</(?:p|div|span|a|li|td|body|html)>"
+                          r"|<(?:head|title|meta|link|script|style|div|table|h[1-6])\b[^<>]*>",
+                          regex.IGNORECASE)
 META_CHARSET = regex.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", regex.IGNORECASE)
+SNIFF_BYTES = 4096  # how far into the bytes a byte-order mark's absence or a charset is sought
+# UTF-32 first: its little-endian mark starts with UTF-16's
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))
+# UTF-8 with stray bytes: at least this many characters past ASCII read well per bad byte
+STRAY_BYTES_PER_CHARACTER = 4
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +93,15 @@ class Extracted:
     lines: tuple[Line, ...]
     metadata: Metadata
     kind: str  # "text" or "html"
+    encoding: str | None = None  # the encoding the bytes were read in; None for text given
+    warnings: tuple[str, ...] = ()  # what was replaced or guessed on the way
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str | None  # None for text given as str
+    warnings: tuple[str, ...] = ()
 
 
 def looks_like_html(text: str) -> bool:
@@ -84,37 +115,108 @@ def looks_like_html(text: str) -> bool:
     head = text[:4096]
     if HTML_START.match(head):
         return True
-    return head.lstrip().startswith("<") and len(HTML_TAGS.findall(head)) >= 3
+    # Decided by what the head holds, not by its first character alone: the markup
+    # after a line of text is HTML all the same, and its cleaned text is text.
+    return (head.lstrip().startswith("<") or bool(HTML_OPENS_LINE.search(head))) \
+        and len(HTML_TAGS.findall(head)) >= 3
 
 
-def decode(raw: bytes, source: str | None = None) -> str:
-    """UTF-8 first (with or without BOM), then a declared charset, then detection."""
+def decode(raw: bytes, source: str | None = None, declared: str | None = None) -> Decoded:
+    """The capture's text and the encoding it was read in, with a warning for what was guessed
+    or replaced.
+
+    In order: a byte-order mark; UTF-16 or UTF-32 without one (NUL bytes, which UTF-8
+    text does not hold, left to charset-normalizer); UTF-8; the ``declared`` charset
+    (a WARC record's HTTP header), then the page's meta charset; UTF-8 with a few
+    stray bytes replaced; charset-normalizer's guess. Bytes that none of these reads
+    raise CaptureError.
+
+    >>> decode("caf\u00e9".encode("utf-16"))
+    Decoded(text='café', encoding='utf-16', warnings=())
+    """
+    for bom, codec in BOMS:
+        if raw.startswith(bom):
+            return _decode_replacing(raw, codec)
+    if b"\0" in raw[:SNIFF_BYTES]:
+        best = from_bytes(raw).best()
+        if best is not None and best.encoding.startswith(("utf_16", "utf_32")):
+            return Decoded(str(best), best.encoding.replace("_", "-"))
     try:
-        return raw.decode("utf-8-sig")
+        return Decoded(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    declared = META_CHARSET.search(raw[:4096])
-    if declared:
-        try:
-            return raw.decode(declared.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            pass
+    meta = META_CHARSET.search(raw[:SNIFF_BYTES])
+    for charset in (declared, meta.group(1).decode("ascii") if meta else None):
+        if charset:
+            try:
+                return Decoded(raw.decode(charset), codecs.lookup(charset).name)
+            except (LookupError, UnicodeDecodeError):
+                pass
+    replaced = _decode_replacing(raw, "utf-8")
+    if _mostly_utf8(raw, replaced.text):
+        return replaced
     best = from_bytes(raw).best()
-    if best is None:
-        raise CaptureError("cannot decode: not UTF-8 and no encoding could be detected", source)
-    return str(best)
+    if best is not None:
+        encoding = best.encoding.replace("_", "-")
+        return Decoded(str(best), encoding,
+                       (f"not UTF-8 and no charset declared: read as {encoding}, a guess",))
+    if _replaced(raw, replaced.text) <= len(raw) // 100:  # nothing better: a few bytes go
+        return replaced
+    raise CaptureError("cannot decode: not UTF-8 and no encoding could be detected", source)
+
+
+def _decode_replacing(raw: bytes, codec: str) -> Decoded:
+    """``raw`` in ``codec``, invalid bytes replaced by U+FFFD, with a warning saying how many."""
+    text = raw.decode(codec, "replace")
+    bad = _replaced(raw, text)
+    name = "utf-8" if codec == "utf-8-sig" else codec
+    return Decoded(text, name, (f"{bad} invalid byte sequence{'s' * (bad > 1)} in {name} "
+                                f"replaced by U+FFFD",) if bad else ())
+
+
+def _replaced(raw: bytes, text: str) -> int:
+    """How many U+FFFD decoding put in ``text`` (those written in ``raw`` as UTF-8 aside)."""
+    return text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+
+
+def _mostly_utf8(raw: bytes, text: str) -> bool:
+    """Whether UTF-8 reads nearly every non-ASCII byte of ``raw``: a capture in UTF-8
+    with a few stray bytes, not text in a single-byte encoding (whose every accented
+    letter is invalid UTF-8)."""
+    bad = _replaced(raw, text)
+    read = len(text) - len(text.encode("ascii", "ignore")) - bad  # characters past ASCII
+    return read >= STRAY_BYTES_PER_CHARACTER * bad
 
 
 def extract(raw: bytes | str, url: str | None = None, kind: str = "auto",
-            source: str | None = None) -> Extracted:
-    """Turn a capture into normalised lines, with the metadata its markup gives."""
-    text = decode(raw, source) if isinstance(raw, bytes) else raw
+            source: str | None = None, declared: str | None = None) -> Extracted:
+    """Turn a capture into normalised lines, with the metadata its markup gives.
+
+    ``declared`` is the charset the capture's transport gave (a WARC record's HTTP header).
+    """
+    decoded = decode(raw, source, declared) if isinstance(raw, bytes) else from_str(raw)
+    text = decoded.text
     if kind == "auto":
         kind = "html" if looks_like_html(text) else "text"
     metadata = Metadata()
     if kind == "html":
         text, metadata = from_html(text, url, source)
-    return Extracted(normalise(text), metadata, kind)
+    return Extracted(normalise(text), metadata, kind, decoded.encoding, decoded.warnings)
+
+
+def from_str(text: str) -> Decoded:
+    """Text given as ``str``, a leading byte-order mark dropped and lone surrogates (which
+    no encoding can hold, and which stop lxml mid-page) replaced by U+FFFD, with a warning.
+
+    Paired surrogates (text built from UTF-16 units) become the character they encode.
+    """
+    text = text.removeprefix("\ufeff")
+    if not SURROGATE.search(text):
+        return Decoded(text, None)
+    fixed = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    bad = fixed.count("\ufffd") - text.count("\ufffd")
+    return Decoded(fixed, None, (f"{bad} lone surrogate{'s' * (bad > 1)} replaced by U+FFFD",)
+                   if bad else ())
 
 
 def normalise(text: str) -> tuple[Line, ...]:

@@ -214,8 +214,12 @@ def test_cp1252_page_with_declared_charset():
 def test_latin1_text_is_decoded_by_detection():
     raw = ("Le café était plein. Les élèves ont mangé des crêpes à midi, "
            "puis ils sont allés au musée.\n").encode("latin-1")
-    assert "café" in decode(raw)
-    assert "élèves" in decode(raw)
+    decoded = decode(raw)
+    assert "café" in decoded.text
+    assert "élèves" in decoded.text
+    # a guess, and the result says so: which encoding, and that it was guessed
+    assert decoded.encoding == "cp1252"
+    assert decoded.warnings and "cp1252" in decoded.warnings[0]
 
 
 def test_undecodable_bytes_raise_capture_error():
