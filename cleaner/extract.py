@@ -155,14 +155,34 @@ def decode(raw: bytes, source: str | None = None, declared: str | None = None) -
     replaced = _decode_replacing(raw, "utf-8")
     if _mostly_utf8(raw, replaced.text):
         return replaced
-    best = from_bytes(raw).best()
-    if best is not None:
-        encoding = best.encoding.replace("_", "-")
-        return Decoded(str(best), encoding,
-                       (f"not UTF-8 and no charset declared: read as {encoding}, a guess",))
+    guessed = guess(raw)
+    if guessed is not None:
+        return Decoded(guessed.text, guessed.encoding,
+                       (f"not UTF-8 and no charset declared: read as {guessed.encoding}, "
+                        "a guess",))
     if _replaced(raw, replaced.text) <= len(raw) // 100:  # nothing better: a few bytes go
         return replaced
     raise CaptureError("cannot decode: not UTF-8 and no encoding could be detected", source)
+
+
+def guess(raw: bytes) -> Decoded | None:
+    """charset-normalizer's best reading of ``raw``, or None when it finds none.
+
+    Where windows-1252 reads the bytes as well as the best (equal chaos and coherence:
+    short Western European text often fits several code pages), it is chosen: it is
+    the web's usual legacy encoding, the one HTML's standard reads Latin-1 pages in.
+    """
+    results = from_bytes(raw)
+    best = results.best()
+    if best is None:
+        return None
+    if any("cp1252" in match.could_be_from_charset for match in results
+           if (match.chaos, match.coherence) == (best.chaos, best.coherence)):
+        try:
+            return Decoded(raw.decode("cp1252"), "cp1252")
+        except UnicodeDecodeError:  # a byte that windows-1252 leaves undefined
+            pass
+    return Decoded(str(best), best.encoding.replace("_", "-"))
 
 
 def _decode_replacing(raw: bytes, codec: str) -> Decoded:
