@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
+from cleaner.decoding import decode
 from cleaner.errors import CaptureError
 from cleaner.extract import (
-    FTFY_CONFIG, MAY_NEED_REPAIR, PLAIN_TEXT, REPAIR_REACH, decode, extract, looks_like_html,
+    FTFY_CONFIG, MAY_NEED_REPAIR, PLAIN_TEXT, REPAIR_REACH, extract, looks_like_html,
     may_need_repair, normalise, repair_line,
 )
 
