@@ -10,7 +10,7 @@ import regex
 from .classifier import (GUARD_ALL_SHARE, MAX_ROUNDS, LineModel, load_models, model_kind,
                          run_stage)
 from .errors import CleanerError, PatternTimeout
-from .extract import extract
+from .extract import Extracted, extract
 from .matching import SiteIndex, host_of
 from .model import CATEGORIES, Cleaned, Line, Metadata, Removal, Rule, RuleSet
 from .program import PassState, Step, compile_rules
@@ -102,15 +102,21 @@ def assemble(lines: Iterable[Line]) -> str:
     >>> assemble([Line(1, ""), Line(2, "a"), Line(3, ""), Line(4, ""), Line(5, "b")])
     'a\\n\\nb\\n'
     """
-    out: list[str] = []
+    out = assembled_lines(lines)
+    return "\n".join([line.text for line in out]) + "\n" if out else ""
+
+
+def assembled_lines(lines: Iterable[Line]) -> list[Line]:
+    """The lines ``assemble`` joins, each blank one standing for the run it ends up as."""
+    out: list[Line] = []
     for line in lines:
         if line.text.strip():
-            out.append(line.text)
-        elif out and out[-1]:
-            out.append("")
-    while out and not out[-1]:
+            out.append(line)
+        elif out and out[-1].text:
+            out.append(Line(line.number, ""))
+    while out and not out[-1].text:
         out.pop()
-    return "\n".join(out) + "\n" if out else ""
+    return out
 
 
 def guess_title(kept: Sequence[Line]) -> str | None:
@@ -160,6 +166,42 @@ class Cleaner:
     def clean_and_explain(self, capture: bytes | str, url: str | None = None,
                           kind: str = "auto", source: str | None = None) -> Cleaned:
         extracted = extract(capture, url=url, kind=kind, source=source)
+        cleaned, kept = self._clean(extracted, url, source)
+        if extracted.kind == "html":
+            cleaned = self._clean_as_text(cleaned, kept, url, source)
+        return cleaned
+
+    def _clean_as_text(self, cleaned: Cleaned, kept: Sequence[Line], url: str | None,
+                       source: str | None) -> Cleaned:
+        """A page's cleaned text, cleaned again as the text it now is.
+
+        The text model can judge a page's text differently from the HTML model: without
+        this, cleaning the output again would change it. Its removals are given the
+        numbers of the page's lines they came from.
+        """
+        origin = assembled_lines(kept)
+        again = extract(cleaned.text, url=url, source=source)
+        # Markup that survived extraction is read as HTML again, and has no fixed point;
+        # a line that normalising changed again would not match its removals' spans.
+        if again.kind != "text" or [line.text for line in again.lines[:len(origin)]] \
+                != [line.text for line in origin]:
+            return cleaned
+        second, _ = self._clean(again, url, source)
+        if not second.removals:
+            return cleaned
+        moved = [Removal(r.rule_id, r.category, origin[r.line - 1].number, r.start, r.end,
+                         r.text, r.score) for r in second.removals]
+        return Cleaned(text=second.text, metadata=cleaned.metadata,
+                       paywalled=cleaned.paywalled or second.paywalled,
+                       removals=tuple(sorted(cleaned.removals + tuple(moved),
+                                             key=lambda r: r.line)),
+                       lines=cleaned.lines,
+                       model_backed_off=cleaned.model_backed_off or second.model_backed_off,
+                       encoding=cleaned.encoding, warnings=cleaned.warnings)
+
+    def _clean(self, extracted: Extracted, url: str | None,
+               source: str | None) -> tuple[Cleaned, tuple[Line, ...]]:
+        """The capture cleaned, and the lines it kept (as its removals left them)."""
         chosen: list[RuleSet | None] = []
         signed = self.index.candidates("\n".join([line.text for line in extracted.lines])) \
             if url is None else []
@@ -185,7 +227,8 @@ class Cleaner:
                        paywalled="subscription" in state.matched,
                        # stable: removals on one line stay in the order they were made
                        removals=tuple(sorted(state.removals, key=lambda r: r.line)),
-                       lines=extracted.lines, model_backed_off=backed_off)
+                       lines=extracted.lines, model_backed_off=backed_off,
+                       encoding=extracted.encoding, warnings=extracted.warnings), state.kept
 
     def _settle(self, state: PassState, lines: Sequence[Line], choose: StepChooser,
                 kind: str, sites: Sequence[RuleSet | None]) -> bool:

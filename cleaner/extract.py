@@ -1,4 +1,5 @@
-"""Bytes or text in, normalised lines out: decoding, HTML through ``html.py``, ftfy repair.
+"""Bytes or text in, normalised lines out: decoding through ``decoding.py``, HTML through
+``html.py``, ftfy repair.
 
 This is the only module that imports ftfy.
 """
@@ -12,9 +13,8 @@ import ftfy
 import regex
 from ftfy.badness import BADNESS_RE
 from ftfy.chardata import CONTROL_CHARS
-from charset_normalizer import from_bytes
 
-from .errors import CaptureError
+from .decoding import decode, from_str
 from .html import from_html
 from .model import Line, Metadata
 
@@ -31,9 +31,12 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 NO_BREAK_SPACE_CHARS = ("\u00a0", "\u202f", "\u2007")
 NO_BREAK_SPACES = str.maketrans(dict.fromkeys(NO_BREAK_SPACE_CHARS, " "))
-# A line of nothing but zero-width characters (joiners, spaces, the byte-order mark),
-# left by embeds and page builders, shows nothing: it counts as a blank line.
-INVISIBLE_LINE = re.compile("[ \t\u200b-\u200d\u2060\ufeff]+")
+# A line of nothing but characters that show nothing (zero-width spaces and joiners,
+# direction marks, invisible operators, the byte-order mark, the soft hyphen, blank
+# fillers: Hangul, braille, Mongolian), left by embeds and page builders, counts as a
+# blank line. A second cleaning must not see a line that the first kept as blank.
+INVISIBLE_LINE = re.compile("[ \t\u00ad\u034f\u115f\u1160\u180e\u200b-\u200f\u2060-\u2064"
+                            "\u206a-\u206f\u2800\u3164\ufeff\uffa0]+")
 # Text made only of these gives ftfy nothing to fix (no control characters, no
 # mojibake it would decode): printable ASCII, tabs, typographic punctuation and a few
 # common symbols. Lines with anything else go through ftfy. Left out on purpose:
@@ -60,10 +63,20 @@ MAY_NEED_REPAIR = re.compile(
 UNUSUAL_RUN = re.compile(r"[^\t\x20-\x7e]+")
 REPAIR_REACH = re._parser.parse(  # type: ignore[attr-defined]
     MAY_NEED_REPAIR.pattern, MAY_NEED_REPAIR.flags).getwidth()[1] - 1
-HTML_START = regex.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+# (an XHTML page opens with an XML declaration)
+HTML_START = regex.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+                           r"<(?:!doctype\s+html|html|head|body)\b",
                            regex.IGNORECASE | regex.DOTALL)
-HTML_TAGS = regex.compile(r"</(?:p|div|span|a|li|td|body|html)>", regex.IGNORECASE)
-META_CHARSET = regex.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", regex.IGNORECASE)
+# a document's opening tag at a line's start, after lines of text a capture may carry
+# before its markup (an "Advertisement" label, a saved page's header)
+HTML_OPENS_LINE = regex.compile(r"^[ \t]*<(?:!doctype\s+html|html|body)\b",
+                                regex.IGNORECASE | regex.MULTILINE)
+# closing tags, and opening tags of a page's head and of its common blocks (a head
+# full of scripts may close none of the first kind early on)
+HTML_TAGS = regex.compile(r"</(?:p|div|span|a|li|td|body|html)>"
+                          r"|<(?:head|title|meta|link|script|style|div|table|h[1-6])\b[^<>]*>",
+                          regex.IGNORECASE)
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +84,8 @@ class Extracted:
     lines: tuple[Line, ...]
     metadata: Metadata
     kind: str  # "text" or "html"
+    encoding: str | None = None  # the encoding the bytes were read in; None for text given
+    warnings: tuple[str, ...] = ()  # what was replaced or guessed on the way
 
 
 def looks_like_html(text: str) -> bool:
@@ -84,37 +99,24 @@ def looks_like_html(text: str) -> bool:
     head = text[:4096]
     if HTML_START.match(head):
         return True
-    return head.lstrip().startswith("<") and len(HTML_TAGS.findall(head)) >= 3
-
-
-def decode(raw: bytes, source: str | None = None) -> str:
-    """UTF-8 first (with or without BOM), then a declared charset, then detection."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    declared = META_CHARSET.search(raw[:4096])
-    if declared:
-        try:
-            return raw.decode(declared.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    best = from_bytes(raw).best()
-    if best is None:
-        raise CaptureError("cannot decode: not UTF-8 and no encoding could be detected", source)
-    return str(best)
+    # Decided by what the head holds, not by its first character alone: the markup
+    # after a line of text is HTML all the same, and its cleaned text is text.
+    return (head.lstrip().startswith("<") or bool(HTML_OPENS_LINE.search(head))) \
+        and len(HTML_TAGS.findall(head)) >= 3
 
 
 def extract(raw: bytes | str, url: str | None = None, kind: str = "auto",
             source: str | None = None) -> Extracted:
-    """Turn a capture into normalised lines, with the metadata its markup gives."""
-    text = decode(raw, source) if isinstance(raw, bytes) else raw
+    """Turn a capture into normalised lines, with the metadata its markup gives, the
+    encoding its bytes were read in and warnings of what reading them replaced or guessed."""
+    decoded = decode(raw, source) if isinstance(raw, bytes) else from_str(raw)
+    text = decoded.text
     if kind == "auto":
         kind = "html" if looks_like_html(text) else "text"
     metadata = Metadata()
     if kind == "html":
         text, metadata = from_html(text, url, source)
-    return Extracted(normalise(text), metadata, kind)
+    return Extracted(normalise(text), metadata, kind, decoded.encoding, decoded.warnings)
 
 
 def normalise(text: str) -> tuple[Line, ...]:

@@ -340,8 +340,43 @@ def _warc_task(record: Any, records: ArchiveIterator, index: int, label: str, fo
         body, error = b"", _unreadable(exc)
     if len(body) > max_bytes:
         body, error = b"", _too_large(max_bytes)
+    body = _in_utf8(body, _declared_charset(record.http_headers.get_header("Content-Type")))
     # Asked only now: warcio reads the record to its end to find its offset.
     where = f"{label}@{records.get_record_offset()}"
     record_id = record_id or where
     return Task(index, record_id, body, url=url, relative=f"{folder}/{record_name(record_id)}",
                 source=where, error=error)
+
+
+def _declared_charset(content_type: str | None) -> str | None:
+    """The charset parameter of an HTTP Content-Type header, if it has one.
+
+    >>> _declared_charset('text/html; Charset="ISO-8859-1"'), _declared_charset("text/html")
+    ('ISO-8859-1', None)
+    """
+    for parameter in (content_type or "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip(' "\''):
+            return value.strip(' "\'')
+    return None
+
+
+def _in_utf8(body: bytes, charset: str | None) -> bytes:
+    """The body in UTF-8, read in the charset its HTTP header declares when it is not
+    UTF-8 already; as it came when that charset is unknown or does not read it.
+
+    The header outweighs the guesses extraction would make on the bare bytes. A body that
+    is valid UTF-8 stays as it is: a header naming a single-byte charset for UTF-8 text is
+    a common mistake, the converse almost never happens.
+    """
+    if not charset or not body:
+        return body
+    try:
+        body.decode("utf-8")
+        return body
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode(charset).encode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return body

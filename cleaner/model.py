@@ -114,6 +114,8 @@ class Cleaned:
     # the generic stage would have removed an unusual share of the prose and kept to
     # its strongest removals instead: the text may still hold boilerplate
     model_backed_off: bool = False
+    encoding: str | None = None  # the encoding the capture's bytes were read in
+    warnings: tuple[str, ...] = ()  # what reading the capture replaced or guessed
 
     @property
     def fired_rules(self) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from .model import Cleaned
 
 # Field names a record sets itself; input fields of the same name do not pass through.
 RESULT_FIELDS = ("id", "url", "site", "text", "title", "author", "date", "paywalled",
-                 "removals", "model_backed_off")
+                 "removals", "model_backed_off", "encoding", "warnings")
 
 _CATEGORY = itemgetter("category")
 _RULE = itemgetter("rule")
@@ -37,6 +37,12 @@ def result_record(cleaned: Cleaned, id: str | None = None, url: str | None = Non
                   removals=[r.as_dict() for r in cleaned.removals])
     if cleaned.model_backed_off:  # only then: the field is a warning, absent when all is well
         record["model_backed_off"] = True
+    # Likewise, the encoding only when it is not UTF-8 (the usual case, and what output is
+    # written in) or its reading needed a warning (bytes replaced, an encoding guessed).
+    if cleaned.encoding not in (None, "utf-8") or cleaned.warnings:
+        record["encoding"] = cleaned.encoding
+    if cleaned.warnings:
+        record["warnings"] = list(cleaned.warnings)
     return record
 
 

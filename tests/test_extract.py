@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
+from cleaner.decoding import decode
 from cleaner.errors import CaptureError
 from cleaner.extract import (
-    FTFY_CONFIG, MAY_NEED_REPAIR, PLAIN_TEXT, REPAIR_REACH, decode, extract, looks_like_html,
+    FTFY_CONFIG, MAY_NEED_REPAIR, PLAIN_TEXT, REPAIR_REACH, extract, looks_like_html,
     may_need_repair, normalise, repair_line,
 )
 
@@ -214,8 +215,12 @@ def test_cp1252_page_with_declared_charset():
 def test_latin1_text_is_decoded_by_detection():
     raw = ("Le café était plein. Les élèves ont mangé des crêpes à midi, "
            "puis ils sont allés au musée.\n").encode("latin-1")
-    assert "café" in decode(raw)
-    assert "élèves" in decode(raw)
+    decoded = decode(raw)
+    assert "café" in decoded.text
+    assert "élèves" in decoded.text
+    # a guess, and the result says so: which encoding, and that it was guessed
+    assert decoded.encoding == "cp1252"
+    assert decoded.warnings and "cp1252" in decoded.warnings[0]
 
 
 def test_undecodable_bytes_raise_capture_error():
@@ -337,3 +342,84 @@ def test_real_mojibake_is_repaired_as_ftfy_repairs_it(word, misread_as):
         return
     line = garbled.translate(NO_BREAK).rstrip()
     assert repair_line(line) == ftfy.fix_text(line, FTFY_CONFIG).replace("\u00a0", " ").rstrip()
+
+
+# --- nothing dropped in silence: encodings, surrogates, byte-order marks -------------------
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_as_utf16(codec):
+    raw = page().encode(codec)  # valid UTF-8 too: its NUL bytes once passed for text
+    extracted = extract(raw)
+    assert extracted.kind == "html"
+    assert extracted.encoding == codec
+    for paragraph in PARAGRAPHS:
+        assert paragraph in texts(extracted.lines)
+
+
+@pytest.mark.parametrize("codec, named", [("utf-16", "utf-16"), ("utf-32", "utf-32"),
+                                          ("utf-8-sig", "utf-8")])
+def test_a_byte_order_mark_names_the_encoding(codec, named):
+    decoded = decode("Le café était plein.\n".encode(codec))
+    assert (decoded.text, decoded.encoding, decoded.warnings) == \
+        ("Le café était plein.\n", named, ())
+
+
+def test_a_stray_byte_in_utf8_is_replaced_with_a_warning():
+    paragraphs = PARAGRAPHS[:2] + ("The café’s owner — “delighted” — reopened on Monday.",)
+    raw = page(paragraphs=paragraphs).encode("utf-8")
+    cut = raw.index(b"voted")
+    raw = raw[:cut] + b"\xe9" + raw[cut:]  # one byte of another encoding in UTF-8 text
+    extracted = extract(raw, source="captures/stray.html")
+    assert extracted.encoding == "utf-8"
+    assert extracted.warnings == ("1 invalid byte sequence in utf-8 replaced by U+FFFD",)
+    lines = texts(extracted.lines)
+    assert paragraphs[0].replace("voted", "\ufffdvoted") in lines
+    assert paragraphs[1] in lines and paragraphs[2] in lines
+
+
+def test_a_declared_charset_is_used_before_any_guess():
+    raw = "Ærøskøbing: naïve façade, 12 °C".encode("iso-8859-1")
+    decoded = decode(raw, declared="ISO-8859-1")
+    assert (decoded.text, decoded.encoding, decoded.warnings) == \
+        ("Ærøskøbing: naïve façade, 12 °C", "iso8859-1", ())
+
+
+def test_a_lone_surrogate_in_html_text_loses_nothing_else():
+    paragraphs = [f"Paragraph {i}: the council met again to discuss the riverside park plan."
+                  for i in range(20)]
+    html = "<p>Intro \udc80 here.</p>" + "".join(f"<p>{p}</p>" for p in paragraphs)
+    extracted = extract(f"<html><body><article>{html}</article></body></html>")
+    lines = texts(extracted.lines)
+    assert "Intro \ufffd here." in lines
+    assert all(p in lines for p in paragraphs)
+    assert extracted.warnings == ("1 lone surrogate replaced by U+FFFD",)
+
+
+def test_paired_surrogates_in_text_become_their_character():
+    assert texts(extract("smile \ud83d\ude00 please").lines) == ["smile \U0001f600 please"]
+
+
+def test_text_given_with_a_byte_order_mark_is_html_when_it_is_markup():
+    extracted = extract("\ufeff" + page())
+    assert extracted.kind == "html"
+    assert extracted.metadata.title == HEADLINE
+
+
+@pytest.mark.parametrize("head", [
+    "Advertisement\n",
+    '<?xml version="1.0" encoding="utf-8"?>\n',
+    "Saved from https://example.com/story\n\n",
+])
+def test_markup_after_a_line_of_text_or_a_declaration_is_html(head):
+    assert looks_like_html(head + page())
+    assert extract(head + page()).kind == "html"
+
+
+def test_a_head_of_scripts_without_closing_tags_early_is_html():
+    scripts = "\n".join(f'<script src="/js/{i}.js"></script>' for i in range(3))
+    assert looks_like_html(f"<meta charset='utf-8'>\n{scripts}\n" + "x" * 5000 + page())
+
+
+def test_lines_of_blank_fillers_and_marks_are_blank():
+    lines = normalise("Text\n\u3164\u3164\n\u2800 \u2800\n\u200e\u00ad\nEnd")
+    assert texts(lines) == ["Text", "", "", "", "End"]

@@ -99,3 +99,17 @@ def test_trafilatura_failure_is_a_capture_error(monkeypatch):
 @pytest.mark.parametrize("html", ["", "<html><body></body></html>"])
 def test_a_page_with_nothing_to_extract(html):
     assert from_html(html) == ("", Metadata())
+
+
+@pytest.mark.parametrize("depth", [300, 1500])
+def test_text_nested_past_libxml2s_depth_limit_is_kept(depth):
+    deep = "<div>" * depth + f"<p>{ARTICLE[0]}</p>" + "</div>" * depth
+    text, _ = from_html(f"<html><body>{deep}<p>{ARTICLE[1]}</p></body></html>")
+    assert ARTICLE[0] in text.split("\n")
+
+
+def test_nesting_past_the_huge_tree_limit_fails_with_a_reason():
+    deep = "<div>" * 3000 + f"<p>{ARTICLE[0]}</p>" + "</div>" * 3000
+    with pytest.raises(CaptureError, match="nested deeper than 2047 elements") as caught:
+        from_html(f"<html><body>{deep}</body></html>", source="deep.html")
+    assert caught.value.source == "deep.html"

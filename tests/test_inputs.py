@@ -367,3 +367,18 @@ def test_an_input_directory_inside_the_output_directory_is_refused(tmp_path):
         find_inputs([str(tmp_path)], exclude=tmp_path)
     with pytest.raises(CleanerError, match="output directory"):
         find_inputs([str(tmp_path / "sub")], exclude=tmp_path)
+
+
+def test_a_warc_records_http_charset_decodes_its_body(tmp_path):
+    # short Western European text that charset detection alone reads as Baltic (cp1257)
+    text = "Café crème à la française, déjà vu. Señor niño.\n" * 5
+    html = f"<html><body><article><p>{text}</p></article></body></html>"
+    path = tmp_path / "crawl.warc"
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=False)
+        _response(writer, "https://news.example.com/fr", html.encode("iso-8859-1"),
+                  "text/html; charset=ISO-8859-1")
+        _response(writer, "https://news.example.com/mislabelled", html.encode("utf-8"),
+                  "text/html; charset=ISO-8859-1")  # UTF-8 under a wrong label stays UTF-8
+    tasks = list(read_tasks(find_inputs([str(path)]), max_bytes=100_000))
+    assert [task.payload.decode("utf-8") for task in tasks] == [html, html]

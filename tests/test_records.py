@@ -65,3 +65,17 @@ def test_a_summary_counts_either_form_alike(record):
         sums.append(summary.as_dict())
     assert sums[0] == sums[1]
     assert sums[0]["removals"] == 3 and sums[0]["paywalled"] == 1
+
+
+def test_a_record_says_the_encoding_only_when_it_is_not_plain_utf8():
+    cleaner = Cleaner(use_model=False)
+    plain = result_record(cleaner.clean_and_explain(CAPTURE.encode("utf-8")))
+    assert "encoding" not in plain and "warnings" not in plain
+    latin = result_record(cleaner.clean_and_explain(
+        "Le café était plein. Les élèves ont mangé des crêpes.\n".encode("latin-1")))
+    assert latin["encoding"] == "cp1252"
+    assert latin["warnings"] == ["not UTF-8 and no charset declared: read as cp1252, a guess"]
+    stray = result_record(cleaner.clean_and_explain(
+        "Le café était plein.\nLes élèves ont mangé.\n".encode("utf-8") + b"\xff\n"))
+    assert stray["encoding"] == "utf-8"
+    assert stray["warnings"] == ["1 invalid byte sequence in utf-8 replaced by U+FFFD"]
