@@ -113,17 +113,17 @@ class _Worker:
         return not self.dead
 
     def read(self) -> None:
-        """Take every message waiting: start times and results, until it dies or is idle."""
+        """Take every message waiting (see ``_serve``), until it dies or is idle."""
         assert self.work is not None
         alive = self.process.is_alive()  # before reading: then all it sent is read below
         try:
             while self.work is not None and self.conn.poll():
                 message = self.conn.recv()
-                if isinstance(message, float):
+                if isinstance(message, float):  # the first capture started
                     self.started_at = message
                     continue
-                self.work.chunk.results[self.next] = message
-                self.next, self.started_at = self.next + 1, None
+                self.work.chunk.results[self.next], self.started_at = message
+                self.next += 1
                 if self.next == self.work.stop:
                     self.work = None
         except (EOFError, OSError):
@@ -253,15 +253,21 @@ def _stop_signals_held() -> Iterator[None]:
 
 
 def _serve(conn: Connection, cleaner: Cleaner, options: Options) -> None:
-    """A worker: clean the tasks it is sent, saying when each starts, until told to stop."""
+    """A worker: clean the tasks it is sent, saying when each starts, until told to stop.
+
+    It sends the time its first task starts, then, for each task, the result and the
+    time the next task starts (None after the last).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a terminated worker just ends
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     _exit_with_parent()
     while (tasks := _receive(conn)) is not None:
-        for task in tasks:
-            conn.send(time.monotonic())
-            conn.send(clean_task(cleaner, options, task).encoded())
+        conn.send(time.monotonic())
+        for number, task in enumerate(tasks, 1):
+            result = clean_task(cleaner, options, task).encoded()
+            # one message a capture: its result, and when the next one starts
+            conn.send((result, time.monotonic() if number < len(tasks) else None))
 
 
 def _receive(conn: Connection) -> list[Task] | None:

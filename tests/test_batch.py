@@ -176,18 +176,25 @@ def test_killed_run_resumes_to_identical_output(corpus, reference, tmp_path, cap
     assert done_before >= 500  # the earlier run's records were skipped, not cleaned again
 
 
-def test_sigterm_stops_cleanly_and_resumes(corpus, reference, tmp_path):
+# `kill PID` signals the cleaner only; Ctrl-C in a terminal signals its whole process
+# group, workers too.
+@pytest.mark.parametrize("signum, to_group, code", [(signal.SIGTERM, False, 143),
+                                                    (signal.SIGINT, True, 130)])
+def test_a_signal_stops_cleanly_and_resumes(corpus, reference, tmp_path, signum, to_group, code):
     out = tmp_path / "out"
     process = _start(corpus, out)
     try:
         _wait_for_lines(process, out / ".cleaned.jsonl.partial", 300)
-        process.send_signal(signal.SIGTERM)  # to the cleaner only, as `kill PID` does
+        if to_group:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
         _, err = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    assert process.returncode == 143
+    assert process.returncode == code
     lines = err.decode().splitlines()
     assert lines[-1].startswith("interrupted") and "--resume" in lines[-1]
     assert lines[-2].startswith("cleaned ")
