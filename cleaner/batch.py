@@ -205,7 +205,7 @@ def result_relative(task: Task, task_id: str) -> str | None:
 def worker_died(task: Task, options: Options) -> Result:
     """The result of a task whose worker process died while cleaning it (or its chunk)."""
     return _failed(task, result_id(task, options), "worker-died",
-                   "the worker process died while cleaning this capture "
+                   "the worker process died while cleaning this capture or its chunk "
                    "(a crash in native code, or killed for memory)")
 
 

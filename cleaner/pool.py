@@ -169,11 +169,14 @@ class _Pool:
             while worker.work is None and self.queue:
                 if not worker.give(work := self.queue.popleft()):
                     self.queue.appendleft(work)
+                    self._stillborn(True)
                     worker = self._replace(slot)
 
     def _wait(self) -> None:
         """Until a worker answers or dies or the earliest capture's deadline passes."""
         busy = [w for w in self.workers if w.work is not None]
+        if not busy:
+            return
         deadlines = [self._deadline(w) for w in busy if w.started_at is not None]
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
         wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
@@ -208,9 +211,7 @@ class _Pool:
         assert worker.work is not None
         work, position, started = worker.work, worker.next, worker.started_at is not None
         self._replace(slot)
-        self.stillborn = 0 if started or position > work.start else self.stillborn + 1
-        if self.stillborn > MAX_STILLBORN:
-            raise CleanerError(f"{self.stillborn} worker processes in a row died at start")
+        self._stillborn(not started and position == work.start)
         if not started:  # it died between captures: no capture killed it
             self.queue.appendleft(dataclasses.replace(work, start=position))
         elif work.retry:
@@ -219,6 +220,12 @@ class _Pool:
         else:
             self._requeue(work, position + 1)
             self.queue.appendleft(_Work(work.chunk, position, position + 1, retry=True))
+
+    def _stillborn(self, at_start: bool) -> None:
+        """Count workers that died before their first capture; stop if they keep doing so."""
+        self.stillborn = self.stillborn + 1 if at_start else 0
+        if self.stillborn > MAX_STILLBORN:
+            raise CleanerError(f"{self.stillborn} worker processes in a row died at start")
 
     def _requeue(self, work: _Work, start: int) -> None:
         if start < work.stop:

@@ -17,7 +17,7 @@ from cleaner import Cleaner
 from cleaner.batch import Options, Task, chunked, clean_task, result_id
 from cleaner.pool import LocalExecutor
 from cleaner.cli import main
-from cleaner.errors import CaptureError
+from cleaner.errors import CaptureError, CleanerError
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = 10_000
@@ -286,6 +286,12 @@ def test_a_dead_worker_costs_only_its_capture(cleaner, signum, jobs):
     finally:
         signal.signal(signal.SIGTERM, previous)
     _assert_others_cleaned(results, tasks, {9: "worker-died"})
+
+
+def test_workers_that_die_at_start_stop_the_run_with_an_error(cleaner, monkeypatch):
+    monkeypatch.setattr("cleaner.pool._exit_with_parent", lambda: os._exit(1))
+    with pytest.raises(CleanerError, match="died at start"):
+        _run(LocalExecutor(jobs=2), cleaner, Options(), _tasks(8, {}))
 
 
 def test_chunked_is_lazy_and_keeps_order():
