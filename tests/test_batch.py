@@ -358,8 +358,11 @@ def test_document_time_limit_holds_against_the_extractor(cleaner, mode):
     assert fine.ok
 
 
-def test_doc_timeout_in_a_batch_reports_and_goes_on(tmp_path, monkeypatch, capsys, cleaner):
+@pytest.mark.parametrize("mode, stopped", [("plain", ""), ("native", " (its worker was stopped)")])
+def test_doc_timeout_in_a_batch_reports_and_goes_on(tmp_path, monkeypatch, capsys, cleaner,
+                                                    mode, stopped):
     slow = SlowCleaner(cleaner.rulebook)
+    slow.mode = mode
     monkeypatch.setattr("cleaner.cli.Cleaner", lambda *a, **k: slow)
     batch = tmp_path / "in"
     batch.mkdir()
@@ -372,7 +375,8 @@ def test_doc_timeout_in_a_batch_reports_and_goes_on(tmp_path, monkeypatch, capsy
     assert sorted(p.name for p in out.iterdir()) == ["a.txt", "c.txt", "errors.jsonl"]
     (error,) = _lines(out / "errors.jsonl")
     assert error == {"id": str(batch / "b.txt"), "source": str(batch / "b.txt"),
-                     "reason": "time-limit", "message": "cleaning took longer than 0.3s"}
+                     "reason": "time-limit",
+                     "message": f"cleaning took longer than 0.3s{stopped}"}
     assert "cleaned 2 of 3 captures" in capsys.readouterr().err
 
 
