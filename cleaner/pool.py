@@ -177,7 +177,7 @@ class _Pool:
         busy = [w for w in self.workers if w.work is not None]
         if not busy:
             return
-        deadlines = [self._deadline(w) for w in busy if w.started_at is not None]
+        deadlines = [d for w in busy if (d := self._deadline(w)) is not None]
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
         wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
         for slot, worker in enumerate(self.workers):
@@ -186,14 +186,16 @@ class _Pool:
             worker.read()
             if worker.dead:
                 self._died(slot)
-            elif worker.started_at is not None \
-                    and time.monotonic() > self._deadline(worker):
+            elif (deadline := self._deadline(worker)) is not None \
+                    and time.monotonic() > deadline:
                 self._overran(slot)
 
-    def _deadline(self, worker: _Worker) -> float:
+    def _deadline(self, worker: _Worker) -> float | None:
+        """When the worker's capture must have answered; None if no limit or none started."""
+        if worker.started_at is None or not self.options.doc_timeout:
+            return None
         # time.monotonic() reads one system-wide clock (CLOCK_MONOTONIC) in every
         # process, so a worker's start time and the parent's now compare directly.
-        assert worker.started_at is not None and self.options.doc_timeout
         return worker.started_at + self.options.doc_timeout + self.grace
 
     def _overran(self, slot: int) -> None:

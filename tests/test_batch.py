@@ -271,8 +271,8 @@ class ParentHandlerRan(BaseException):
 # SIGTERM: the signal a pool's own shutdown sends, which a worker must not take for the
 # parent's "stop the run" (the parent's handler raises Interrupted where it runs).
 @pytest.mark.parametrize("signum", [0, signal.SIGKILL, signal.SIGTERM])
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_a_dead_worker_costs_only_its_capture(cleaner, signum, jobs):
+@pytest.mark.parametrize("jobs, limit", [(1, 60.0), (2, 60.0), (2, None)])
+def test_a_dead_worker_costs_only_its_capture(cleaner, signum, jobs, limit):
     crashing = CrashingCleaner(cleaner.rulebook)
     crashing.signum = signum
     tasks = _tasks(24, {9: b"CRASH\n"})
@@ -282,7 +282,8 @@ def test_a_dead_worker_costs_only_its_capture(cleaner, signum, jobs):
 
     previous = signal.signal(signal.SIGTERM, stop)  # as `cleaner clean` sets it
     try:
-        results = _run(LocalExecutor(jobs=jobs, in_flight=2), crashing, Options(), tasks)
+        results = _run(LocalExecutor(jobs=jobs, in_flight=2), crashing,
+                       Options(doc_timeout=limit), tasks)
     finally:
         signal.signal(signal.SIGTERM, previous)
     _assert_others_cleaned(results, tasks, {9: "worker-died"})
