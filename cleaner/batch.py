@@ -1,23 +1,19 @@
-"""Cleaning many captures: tasks, per-capture fault isolation, and ordered parallel execution.
+"""Cleaning one capture of a batch: tasks, results, and per-capture fault isolation.
 
 A batch is a stream of ``Task``s cut into chunks. ``clean_chunk`` turns a chunk into
 ``Result``s in any process (a local pool, a Dask worker); a failure becomes a Result
 with an error instead of an exception, so one broken capture never stops a batch.
-Executors run chunks with a bounded number in flight and yield results in input
-order, so memory stays flat however long the input is.
+Executors (``pool.LocalExecutor``, ``integrations.dask``) run chunks with a bounded
+number in flight and yield results in input order, so memory stays flat however long
+the input is.
 """
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import signal
 import threading
-import time
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -34,7 +30,7 @@ class Options:
     """Per-capture limits and the field names of JSONL input."""
 
     max_bytes: int = 20_000_000
-    doc_timeout: float | None = 60.0  # seconds; enforced where signals can be used
+    doc_timeout: float | None = 60.0  # seconds; see _time_limit and pool.LocalExecutor
     text_field: str = "text"
     html_field: str = "html"
     url_field: str = "url"
@@ -208,10 +204,16 @@ def result_relative(task: Task, task_id: str) -> str | None:
 
 
 def worker_died(task: Task, options: Options) -> Result:
-    """The result of a task whose worker process died while cleaning its chunk."""
+    """The result of a task whose worker process died while cleaning it (or its chunk)."""
     return _failed(task, result_id(task, options), "worker-died",
-                   "the worker process died while cleaning this capture's chunk "
+                   "the worker process died while cleaning this capture or its chunk "
                    "(a crash in native code, or killed for memory)")
+
+
+def timed_out(task: Task, options: Options, seconds: float) -> Result:
+    """The result of a task whose worker was killed for going past its time limit."""
+    return _failed(task, result_id(task, options), "time-limit",
+                   f"cleaning took longer than {seconds:g}s (its worker was stopped)")
 
 
 def unpack(task: Task, options: Options) -> tuple[bytes | str, str, str | None, dict[str, Any]]:
@@ -261,7 +263,10 @@ def _time_limit(seconds: float | None, clock: _Clock) -> Iterator[None]:
     """Interrupt the block after ``seconds`` with SIGALRM, where a signal can be used.
 
     Signals reach only the main thread of a process: a local pool's workers qualify;
-    threaded workers (Dask's) rely on the per-pattern regex timeouts instead.
+    threaded workers (Dask's) rely on the per-pattern regex timeouts instead. A signal
+    handler runs only between Python bytecodes, so C code (an lxml call) runs on past
+    the limit: ``pool.LocalExecutor`` then kills the worker. This alarm stays as the
+    cheap first stop, which keeps the worker and reports the capture itself.
     """
     usable = hasattr(signal, "setitimer") \
         and threading.current_thread() is threading.main_thread()
@@ -288,128 +293,6 @@ class Executor(Protocol):
 
     def map_chunks(self, cleaner: Cleaner, options: Options,
                    chunks: Iterable[list[Task]]) -> Iterator[list[Result]]: ...
-
-
-PARENT_CHECK_SECONDS = 1.0
-
-# The pool's workers get the Cleaner once, at start-up, not with every chunk.
-_worker_state: tuple[Cleaner, Options] | None = None
-
-
-def _init_worker(cleaner: Cleaner, options: Options) -> None:
-    global _worker_state
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _worker_state = (cleaner, options)
-    _exit_with_parent()
-
-
-def _exit_with_parent() -> None:
-    """Leave when the parent dies without shutting the pool down (kill -9, the OOM killer).
-
-    The worker would otherwise wait on its task queue forever, holding its memory.
-    """
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _clean_in_worker(tasks: list[Task]) -> list[Result]:
-    assert _worker_state is not None, "worker started without _init_worker"
-    return clean_chunk_encoded(*_worker_state, tasks)
-
-
-@dataclass
-class LocalExecutor:
-    """``jobs`` processes (in this process when 1); ``in_flight`` chunks per process at most.
-
-    A worker process that dies (a crash in native code, the out-of-memory killer)
-    breaks the whole pool and every chunk in flight with it. The pool is then
-    replaced and those chunks run again one at a time, so only the chunk that kills
-    its worker a second time fails, its tasks reported as "worker-died".
-    """
-
-    jobs: int = 1
-    in_flight: int = 4
-
-    def __post_init__(self) -> None:
-        if self.jobs < 1 or self.in_flight < 1:
-            raise CleanerError("jobs and in_flight must be at least 1")
-
-    def map_chunks(self, cleaner: Cleaner, options: Options,
-                   chunks: Iterable[list[Task]]) -> Iterator[list[Result]]:
-        if self.jobs <= 1:
-            for chunk in chunks:
-                yield clean_chunk(cleaner, options, chunk)
-            return
-        pool = _Pool(self.jobs, cleaner, options)
-        pending: deque[tuple[list[Task], Future[list[Result]]]] = deque()
-        try:
-            for chunk in chunks:
-                pending.append((chunk, pool.submit(chunk)))
-                if len(pending) >= self.jobs * self.in_flight:
-                    yield from pool.collect(pending)
-            while pending:
-                yield from pool.collect(pending)
-        finally:
-            pool.shutdown()
-
-
-class _Pool:
-    """A process pool that is replaced when one of its workers dies."""
-
-    def __init__(self, jobs: int, cleaner: Cleaner, options: Options) -> None:
-        self.jobs = jobs
-        self.cleaner = cleaner
-        self.options = options
-        self.broken = False
-        self.pool = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.jobs, initializer=_init_worker,
-                                   initargs=(self.cleaner, self.options))
-
-    def submit(self, chunk: list[Task]) -> Future[list[Result]]:
-        if self.broken:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool, self.broken = self._start(), False
-        try:
-            return self.pool.submit(_clean_in_worker, chunk)
-        except BrokenProcessPool as exc:  # broke since the last result: fail like the others
-            failed: Future[list[Result]] = Future()
-            failed.set_exception(exc)
-            return failed
-
-    def collect(self, pending: deque[tuple[list[Task], Future[list[Result]]]]
-                ) -> Iterator[list[Result]]:
-        """The first pending chunk's results; after a worker died, every pending chunk's."""
-        chunk, future = pending.popleft()
-        try:
-            yield future.result()
-            return
-        except BrokenProcessPool:
-            self.broken = True
-        # The pool is gone with every chunk in flight, and which one killed it is not
-        # known; run each alone in a fresh pool, where a death points at that chunk.
-        retry = [chunk, *(c for c, _ in pending)]
-        pending.clear()
-        for chunk in retry:
-            yield self._alone(chunk)
-
-    def _alone(self, chunk: list[Task]) -> list[Result]:
-        try:
-            return self.submit(chunk).result()
-        except BrokenProcessPool:
-            self.broken = True
-            return [worker_died(task, self.options) for task in chunk]
-
-    def shutdown(self) -> None:
-        # cancel_futures: an interrupted or abandoned run must not clean what is queued
-        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def chunked(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:

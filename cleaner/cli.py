@@ -17,7 +17,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from .batch import Executor, LocalExecutor, Options, Result, Task, chunked
+from .batch import Executor, Options, Result, Task, chunked
 from .commands import add_commands, add_learn_option, learned_cleaner
 from .engine import Cleaner
 from .errors import CleanerError, OutputError
@@ -50,6 +50,7 @@ from .outputs import (
     refuse_complete_output,
     write_stats,
 )
+from .pool import LocalExecutor
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 128 + signal.SIGINT   # 130, as a shell reports Ctrl-C

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.batch import LocalExecutor, Options, Task, chunked, clean_task, result_id
+from cleaner.batch import Options, Task, chunked, clean_task, result_id
+from cleaner.pool import LocalExecutor
 from cleaner.cli import main
-from cleaner.errors import CaptureError
+from cleaner.errors import CaptureError, CleanerError
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = 10_000
@@ -175,18 +176,25 @@ def test_killed_run_resumes_to_identical_output(corpus, reference, tmp_path, cap
     assert done_before >= 500  # the earlier run's records were skipped, not cleaned again
 
 
-def test_sigterm_stops_cleanly_and_resumes(corpus, reference, tmp_path):
+# `kill PID` signals the cleaner only; Ctrl-C in a terminal signals its whole process
+# group, workers too.
+@pytest.mark.parametrize("signum, to_group, code", [(signal.SIGTERM, False, 143),
+                                                    (signal.SIGINT, True, 130)])
+def test_a_signal_stops_cleanly_and_resumes(corpus, reference, tmp_path, signum, to_group, code):
     out = tmp_path / "out"
     process = _start(corpus, out)
     try:
         _wait_for_lines(process, out / ".cleaned.jsonl.partial", 300)
-        process.send_signal(signal.SIGTERM)  # to the cleaner only, as `kill PID` does
+        if to_group:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
         _, err = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    assert process.returncode == 143
+    assert process.returncode == code
     lines = err.decode().splitlines()
     assert lines[-1].startswith("interrupted") and "--resume" in lines[-1]
     assert lines[-2].startswith("cleaned ")
@@ -196,27 +204,95 @@ def test_sigterm_stops_cleanly_and_resumes(corpus, reference, tmp_path):
 
 # --- the executor ---------------------------------------------------------------------------
 
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started: the run's workers."""
+    return [int(child) for child in
+            Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="lists children through /proc")
+def test_a_run_whose_worker_is_killed_ends_with_every_capture(corpus, reference, tmp_path):
+    head = tmp_path / "head.jsonl"  # no corrupt records among these
+    head.write_bytes(b"".join(corpus.read_bytes().splitlines(keepends=True)[:1500]))
+    out = tmp_path / "out"
+    process = _start(head, out)
+    try:
+        _wait_for_lines(process, out / ".cleaned.jsonl.partial", 300)
+        os.kill(_children(process.pid)[0], signal.SIGKILL)
+        _, err = process.communicate(timeout=120)  # a guard against a hung run
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, err.decode()
+    # the capture the worker was cleaning ran again on its replacement: nothing is lost
+    expected = (reference / "cleaned.jsonl").read_bytes().splitlines(keepends=True)[:1500]
+    assert (out / "cleaned.jsonl").read_bytes() == b"".join(expected)
+    assert (out / "errors.jsonl").read_bytes() == b""
+
+
 class CrashingCleaner(Cleaner):
-    """Kills the worker process it runs in on a capture that says CRASH."""
+    """Kills the worker process it runs in on a capture that says CRASH (``signum`` 0:
+    exits at once, as a crash in native code does)."""
+
+    signum = 0
 
     def clean_and_explain(self, capture, url=None, kind="auto", source=None):
         if b"CRASH" in (capture if isinstance(capture, bytes) else capture.encode()):
+            if self.signum:
+                os.kill(os.getpid(), self.signum)
+                time.sleep(30)  # the signal ends the process before this does
             os._exit(3)
         return super().clean_and_explain(capture, url=url, kind=kind, source=source)
 
 
-def test_a_dead_worker_fails_only_its_own_chunk(cleaner):
-    crashing = CrashingCleaner(cleaner.rulebook)
-    tasks = [Task(i, f"t{i}", b"CRASH\n" if i == 9 else f"Headline {i}\n\nBody {i}.\n".encode())
-             for i in range(24)]
-    executor = LocalExecutor(jobs=2, in_flight=2)
-    results = [r for chunk in executor.map_chunks(crashing, Options(), chunked(tasks, 4))
-               for r in chunk]
-    assert [r.index for r in results] == list(range(24))
-    failed = {r.index: r.error["reason"] for r in results if r.error}
-    assert failed == {i: "worker-died" for i in range(8, 12)}  # the chunk holding task 9
+def _tasks(count: int, special: dict[int, bytes]) -> list[Task]:
+    return [Task(i, f"t{i}", special.get(i, f"Headline {i}\n\nBody {i}.\n".encode()))
+            for i in range(count)]
+
+
+def _run(executor: LocalExecutor, cleaner: Cleaner, options: Options, tasks: list[Task],
+         size: int = 4) -> list:
+    return [r for chunk in executor.map_chunks(cleaner, options, chunked(tasks, size))
+            for r in chunk]
+
+
+def _assert_others_cleaned(results, tasks, failed) -> None:
+    assert [r.index for r in results] == [t.index for t in tasks]
+    assert {r.index: r.error["reason"] for r in results if r.error} == failed
     assert all(r.record["text"] == f"Headline {r.index}\n\nBody {r.index}.\n"
                for r in results if r.ok)
+
+
+class ParentHandlerRan(BaseException):
+    """Like the CLI's Interrupted: not an Exception, which a capture's failure would be."""
+
+
+# SIGTERM: the signal a pool's own shutdown sends, which a worker must not take for the
+# parent's "stop the run" (the parent's handler raises Interrupted where it runs).
+@pytest.mark.parametrize("signum", [0, signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize("jobs, limit", [(1, 60.0), (2, 60.0), (2, None)])
+def test_a_dead_worker_costs_only_its_capture(cleaner, signum, jobs, limit):
+    crashing = CrashingCleaner(cleaner.rulebook)
+    crashing.signum = signum
+    tasks = _tasks(24, {9: b"CRASH\n"})
+
+    def stop(_signum, _frame):
+        raise ParentHandlerRan()
+
+    previous = signal.signal(signal.SIGTERM, stop)  # as `cleaner clean` sets it
+    try:
+        results = _run(LocalExecutor(jobs=jobs, in_flight=2), crashing,
+                       Options(doc_timeout=limit), tasks)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    _assert_others_cleaned(results, tasks, {9: "worker-died"})
+
+
+def test_workers_that_die_at_start_stop_the_run_with_an_error(cleaner, monkeypatch):
+    monkeypatch.setattr("cleaner.pool._exit_with_parent", lambda: os._exit(1))
+    with pytest.raises(CleanerError, match="died at start"):
+        _run(LocalExecutor(jobs=2), cleaner, Options(), _tasks(8, {}))
 
 
 def test_chunked_is_lazy_and_keeps_order():
@@ -261,6 +337,9 @@ class SlowCleaner(Cleaner):
                     time.sleep(30)
                 except Exception as exc:
                     raise CaptureError("HTML extraction failed", source) from exc
+            elif self.mode == "native":  # C code (lxml) that no signal handler interrupts
+                signal.signal(signal.SIGALRM, signal.SIG_IGN)  # the time limit restores it
+                time.sleep(10)
             else:  # "swallowed": library code that catches everything and carries on
                 try:
                     time.sleep(30)
@@ -280,8 +359,11 @@ def test_document_time_limit_holds_against_the_extractor(cleaner, mode):
     assert fine.ok
 
 
-def test_doc_timeout_in_a_batch_reports_and_goes_on(tmp_path, monkeypatch, capsys, cleaner):
+@pytest.mark.parametrize("mode, stopped", [("plain", ""), ("native", " (its worker was stopped)")])
+def test_doc_timeout_in_a_batch_reports_and_goes_on(tmp_path, monkeypatch, capsys, cleaner,
+                                                    mode, stopped):
     slow = SlowCleaner(cleaner.rulebook)
+    slow.mode = mode
     monkeypatch.setattr("cleaner.cli.Cleaner", lambda *a, **k: slow)
     batch = tmp_path / "in"
     batch.mkdir()
@@ -294,7 +376,8 @@ def test_doc_timeout_in_a_batch_reports_and_goes_on(tmp_path, monkeypatch, capsy
     assert sorted(p.name for p in out.iterdir()) == ["a.txt", "c.txt", "errors.jsonl"]
     (error,) = _lines(out / "errors.jsonl")
     assert error == {"id": str(batch / "b.txt"), "source": str(batch / "b.txt"),
-                     "reason": "time-limit", "message": "cleaning took longer than 0.3s"}
+                     "reason": "time-limit",
+                     "message": f"cleaning took longer than 0.3s{stopped}"}
     assert "cleaned 2 of 3 captures" in capsys.readouterr().err
 
 
@@ -307,3 +390,37 @@ def test_a_real_capture_over_a_tiny_time_limit(tmp_path):
     (error,) = _lines(out / "errors.jsonl")
     assert error["reason"] == "time-limit" and error["id"] == str(big)
     assert not (out / "big.txt").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_capture_stuck_in_native_code_is_stopped_at_its_limit(cleaner, jobs):
+    slow = SlowCleaner(cleaner.rulebook)
+    slow.mode = "native"
+    tasks = _tasks(12, {2: b"SLOW\n", 7: b"SLOW\n"})
+    results = _run(LocalExecutor(jobs=jobs), slow, Options(doc_timeout=0.2), tasks)
+    _assert_others_cleaned(results, tasks, {2: "time-limit", 7: "time-limit"})
+    assert results[2].error["message"].startswith("cleaning took longer than 0.2s")
+
+
+def test_a_capture_s_time_counts_from_its_own_start(cleaner):
+    """A chunk may take longer than the limit in all: only a capture over it fails."""
+    slow = SlowCleaner(cleaner.rulebook)
+    slow.mode = "native"
+    tasks = _tasks(8, {7: b"SLOW\n"})
+    paced = PacedCleaner(slow.rulebook)
+    paced.inner = slow
+    # 7 captures of 0.1s each, then a stuck one, in one chunk: a limit counted from
+    # when the chunk was sent would go off during the quick ones.
+    results = _run(LocalExecutor(jobs=1, grace=0.1), paced, Options(doc_timeout=0.5), tasks,
+                   size=8)
+    _assert_others_cleaned(results, tasks, {7: "time-limit"})
+
+
+class PacedCleaner(Cleaner):
+    """Takes 0.1s over each capture, well under the test's limit, then hands it on."""
+
+    inner: Cleaner
+
+    def clean_and_explain(self, capture, url=None, kind="auto", source=None):
+        time.sleep(0.1)
+        return self.inner.clean_and_explain(capture, url=url, kind=kind, source=source)

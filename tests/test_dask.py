@@ -17,8 +17,9 @@ import dask.bag as db
 from distributed import Client, LocalCluster
 
 from cleaner import Cleaner, CleanerError
-from cleaner.batch import LocalExecutor, Options, Result, Task
+from cleaner.batch import Options, Result, Task
 from cleaner.integrations.dask import ClusterError, DaskExecutor, clean_bag
+from cleaner.pool import LocalExecutor
 from cleaner.records import result_record
 
 from .helpers import SEED_URLS, seed_bytes
