@@ -11,6 +11,13 @@ costs a few look-ups per line and regexes run only on real candidates. The liter
 are looked for in the case-folded line, all at once by one Aho-Corasick scan, or one
 by one on a long line with few patterns left. Every check is a necessary condition,
 so the gate never changes what matches, only how often a regex is tried.
+
+Partial matching has a cost of its own: the regex module prepares a pattern for it
+on the first call, in time that grows with the cube of the pattern's longest literal
+run (a thousand characters take half a second, four thousand half a minute), and no
+``timeout`` stops that preparation. Patterns with a longer run than
+``PARTIAL_LITERAL_CHARS`` are therefore not asked about heads and tails; their long
+literal rules out lines as well by itself.
 """
 from __future__ import annotations
 
@@ -33,6 +40,10 @@ INDEXED_LITERAL_CHARS = 3
 # A literal search ("in") costs about what the Aho-Corasick scan costs for this many
 # characters of the line.
 CHARS_PER_LITERAL_SEARCH = 4
+# The longest literal run of a pattern whose heads and tails partial matching decides
+# (the longest in the shipped rules is 121 characters; 128 costs a millisecond once).
+PARTIAL_LITERAL_CHARS = 128
+NAMED_GROUP = regex.compile(r"(?<!\\)\(\?P<\w+>")
 
 
 def _parse(source: str) -> Any:
@@ -64,6 +75,60 @@ def max_width(source: str) -> int:
         return UNBOUNDED
     width = tree.getwidth()[1]
     return width if width < re._constants.MAXREPEAT else UNBOUNDED  # type: ignore[attr-defined]
+
+
+def longest_literal_run(source: str) -> int:
+    """The most literal characters in a row anywhere in ``source`` (its length, if unknown).
+
+    >>> longest_literal_run(r"(?:Photo|Image) credit: [A-Z]\\w+")
+    9
+    """
+    tree = _parse(source)
+    if tree is None:  # the standard parser refuses a name given twice: runs do not need names
+        tree = _parse(NAMED_GROUP.sub("(?:", source))
+    return len(source) if tree is None else _longest_run(list(tree))
+
+
+def _longest_run(sequence: list[Any]) -> int:
+    # Groups are read as part of the run around them: the regex module joins the
+    # literals of neighbouring groups into one string ("(?i:ab)(?i:cd)").
+    constants = re._constants  # type: ignore[attr-defined]
+    longest = run = 0
+    for op, value in _ungrouped(sequence):
+        if op is constants.LITERAL:
+            run += 1
+            longest = max(longest, run)
+            continue
+        run = 0
+        for inner in _subsequences(op, value):
+            longest = max(longest, _longest_run(inner))
+    return longest
+
+
+def _ungrouped(sequence: list[Any]) -> Iterator[tuple[Any, Any]]:
+    """The items of a sequence with every group's own items put in its place."""
+    constants = re._constants  # type: ignore[attr-defined]
+    for op, value in sequence:
+        if op is constants.SUBPATTERN:
+            yield from _ungrouped(list(value[-1]))
+        elif op is constants.ATOMIC_GROUP:
+            yield from _ungrouped(list(value))
+        else:
+            yield op, value
+
+
+def _subsequences(op: Any, value: Any) -> list[list[Any]]:
+    """The sequences of parse-tree items nested in one item (repeats, branches, assertions)."""
+    constants = re._constants  # type: ignore[attr-defined]
+    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
+        return [list(value[2])]
+    if op in (constants.ASSERT, constants.ASSERT_NOT):
+        return [list(value[-1])]
+    if op is constants.BRANCH:
+        return [list(branch) for branch in value[1]]
+    if op is constants.GROUPREF_EXISTS:
+        return [list(branch) for branch in value[1:] if branch is not None]
+    return []
 
 
 def required_literals(source: str) -> tuple[tuple[str, ...], bool]:
@@ -135,8 +200,12 @@ class PatternGate:
     def __init__(self, patterns: Sequence[regex.Pattern[str]], modes: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
         self.modes = tuple(modes)
+        # patterns whose partial matching costs too much to set up: any head and tail
+        unchecked = sum(1 << bit for bit, p in enumerate(self.patterns)
+                        if longest_literal_run(p.pattern) > PARTIAL_LITERAL_CHARS)
         reversed_patterns = tuple(regex.compile(p.pattern, p.flags | regex.REVERSE)
-                                  for p in self.patterns)
+                                  if not unchecked >> bit & 1 else p
+                                  for bit, p in enumerate(self.patterns))
         self._widths = tuple(max_width(p.pattern) if m == FULL else UNBOUNDED
                              for p, m in zip(self.patterns, self.modes))
         literal_sets = [required_literals(p.pattern)[0] for p in self.patterns]
@@ -146,8 +215,8 @@ class PatternGate:
                                for bit, (p, found) in enumerate(zip(self.patterns, literal_sets)))
         self._checked = sum(1 << bit for bit, found in enumerate(self._literals) if found)
         self._all = (1 << len(self.patterns)) - 1
-        self._heads = EdgeMasks(self.patterns, self.modes, at_start=True)
-        self._tails = EdgeMasks(reversed_patterns, self.modes, at_start=False)
+        self._heads = EdgeMasks(self.patterns, self.modes, unchecked, at_start=True)
+        self._tails = EdgeMasks(reversed_patterns, self.modes, unchecked, at_start=False)
         self._lengths: dict[int, int] = {}
 
     def candidates(self, text: str) -> int:
@@ -204,14 +273,15 @@ class EdgeMasks:
     partial matching is a call per pattern, and most patterns are ruled out by the
     line's length or other edge first. An entry is ``(decided, possible)``: the
     patterns asked about so far, and those not ruled out (undecided ones included).
+    The ``unchecked`` patterns are never asked: any edge is theirs.
     """
 
     def __init__(self, patterns: Sequence[regex.Pattern[str]], modes: Sequence[str],
-                 at_start: bool) -> None:
+                 unchecked: int, at_start: bool) -> None:
         self._patterns = tuple(patterns)
         # patterns applied away from this edge can start (end) with anything
         free = (END, ANY) if at_start else (START, ANY)
-        self._always = sum(1 << bit for bit, mode in enumerate(modes) if mode in free)
+        self._always = unchecked | sum(1 << bit for bit, mode in enumerate(modes) if mode in free)
         self._span = tuple(mode != FULL for mode in modes)  # a span: ``match``, not whole
         self._at_start = at_start
         self._all = (1 << len(self._patterns)) - 1

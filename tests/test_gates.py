@@ -12,10 +12,13 @@ from cleaner import load_rules
 from cleaner.gates import (
     CHARS_PER_LITERAL_SEARCH,
     FULL,
+    PARTIAL_LITERAL_CHARS,
+    START,
     UNBOUNDED,
     LiteralIndex,
     PatternGate,
     bits,
+    longest_literal_run,
     max_width,
     required_literals,
 )
@@ -131,3 +134,52 @@ def test_literals_are_found_alike_one_by_one_and_all_at_once():
     assert bits(index.present(long, 0b1000)) == bits(index.present(short, 0b1000)) == [3]
     assert bits(index.present(short, everything & ~0b10)) == [0, 3]  # five literals: one scan
     assert index.present("nothing to see", everything) == 0
+
+
+class RecordingPattern:
+    """A compiled pattern that counts the partial matches asked of it."""
+
+    def __init__(self, pattern: regex.Pattern[str]) -> None:
+        self._pattern = pattern
+        self.pattern, self.flags = pattern.pattern, pattern.flags
+        self.partial_calls = 0
+
+    def _call(self, method, *args, **kwargs):
+        self.partial_calls += bool(kwargs.get("partial"))
+        return getattr(self._pattern, method)(*args, **kwargs)
+
+    def match(self, *args, **kwargs):
+        return self._call("match", *args, **kwargs)
+
+    def fullmatch(self, *args, **kwargs):
+        return self._call("fullmatch", *args, **kwargs)
+
+    def search(self, *args, **kwargs):
+        return self._call("search", *args, **kwargs)
+
+
+LONG_LITERAL = " ".join(f"word{n}" for n in range(200))  # 1,289 literal characters
+
+
+@pytest.mark.parametrize("mode", [START, FULL])
+def test_a_long_literal_is_never_partially_matched(mode):
+    """The regex module readies a pattern for partial matching in time that grows with
+    the cube of its longest literal run (1,000 characters half a second, 4,000 half a
+    minute, 100,000 hours), and no timeout stops it: the gate must not ask."""
+    assert longest_literal_run(regex.escape(LONG_LITERAL)) > PARTIAL_LITERAL_CHARS
+    long = RecordingPattern(regex.compile(regex.escape(LONG_LITERAL)))
+    short = RecordingPattern(regex.compile(r"Photo: \w+"))
+    gate = PatternGate([long, short], [mode, FULL])
+    lines = ["Photo: Reuters", "An ordinary line of prose.", "word0 word1 and more", "zz"]
+    masks = [gate.candidates(line) for line in lines]
+    assert long.partial_calls == 0 and short.partial_calls > 0
+    # the long literal itself still rules out every line without it
+    assert masks == [0b10, 0, 0, 0]
+    assert gate.candidates(LONG_LITERAL + (" and the rest" if mode == START else "")) & 1
+
+
+def test_longest_literal_runs():
+    assert longest_literal_run(r"(?:Photo|Image) credit: [A-Z]\w+") == 9  # " credit: "
+    assert longest_literal_run(r"(?i:abc)(?i:def)x?") == 6  # the regex module joins them
+    assert longest_literal_run(r"(?P<v>ab)c|(?P<v>defg)") == 4  # a name twice: still read
+    assert longest_literal_run(r"a(?=bcde)") == 4
