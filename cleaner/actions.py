@@ -17,7 +17,7 @@ import regex
 
 from .dates import parse_date
 from .errors import PatternTimeout
-from .gates import FULL, PatternGate
+from .gates import ANY, FULL, LONG_LINE_CHARS, PatternGate, max_width, offered
 from .model import Line, Removal, Rule
 
 Pattern = regex.Pattern
@@ -54,12 +54,21 @@ class ActionSpec:
 
 
 # --- regex calls, always with a timeout -------------------------------------------------
+# A line past LONG_LINE_CHARS is not offered to a pattern of unbounded width (gates.py):
+# the timeout is the last resort, not what keeps a long line from failing its capture.
 
 def _fullmatch(pattern: Pattern, text: str, rule: Rule, timeout: float) -> regex.Match | None:
+    if len(text) > LONG_LINE_CHARS and not offered(_width(pattern), FULL, len(text)):
+        return None
     try:
         return pattern.fullmatch(text, timeout=timeout)
     except TimeoutError:
         raise PatternTimeout(rule.id, timeout) from None
+
+
+@lru_cache(maxsize=4096)
+def _width(pattern: Pattern) -> int:
+    return max_width(pattern.pattern)
 
 
 @lru_cache(maxsize=4096)
@@ -70,6 +79,8 @@ def _line_gate(pattern: Pattern) -> PatternGate:
 
 
 def _finditer(pattern: Pattern, text: str, rule: Rule, timeout: float) -> list[regex.Match]:
+    if len(text) > LONG_LINE_CHARS and not offered(_width(pattern), ANY, len(text.strip())):
+        return []
     try:
         return list(pattern.finditer(text, timeout=timeout))
     except TimeoutError:

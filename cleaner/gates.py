@@ -18,6 +18,12 @@ run (a thousand characters take half a second, four thousand half a minute), and
 ``timeout`` stops that preparation. Patterns with a longer run than
 ``PARTIAL_LITERAL_CHARS`` are therefore not asked about heads and tails; their long
 literal rules out lines as well by itself.
+
+A line longer than ``LONG_LINE_CHARS`` is not offered to a pattern whose matches have
+no width bound (``offered``): such a line is prose or script run together, never one
+boilerplate line, and those patterns can take time that grows with the line's length
+or faster. Patterns of bounded width still see it. That bound, unlike the ``timeout``
+every regex call keeps as a last resort, does not depend on how busy the machine is.
 """
 from __future__ import annotations
 
@@ -43,6 +49,9 @@ CHARS_PER_LITERAL_SEARCH = 4
 # The longest literal run of a pattern whose heads and tails partial matching decides
 # (the longest in the shipped rules is 121 characters; 128 costs a millisecond once).
 PARTIAL_LITERAL_CHARS = 128
+# A line longer than this is text run together, not a line of boilerplate: patterns
+# of unbounded width (``offered``) do not see it.
+LONG_LINE_CHARS = 20_000
 NAMED_GROUP = regex.compile(r"(?<!\\)\(\?P<\w+>")
 
 
@@ -75,6 +84,19 @@ def max_width(source: str) -> int:
         return UNBOUNDED
     width = tree.getwidth()[1]
     return width if width < re._constants.MAXREPEAT else UNBOUNDED  # type: ignore[attr-defined]
+
+
+def offered(width: int, mode: str, size: int) -> bool:
+    """Whether a pattern of maximum match ``width``, applied as ``mode``, is tried on a
+    line of ``size`` characters: a whole-line pattern never on a line wider than its
+    matches, and one of unbounded width never on a line past ``LONG_LINE_CHARS``.
+
+    >>> offered(40, FULL, 41), offered(40, ANY, 50_000), offered(UNBOUNDED, ANY, 50_000)
+    (False, True, False)
+    """
+    if mode == FULL and size > width:
+        return False
+    return width < UNBOUNDED or size <= LONG_LINE_CHARS
 
 
 def longest_literal_run(source: str) -> int:
@@ -206,8 +228,7 @@ class PatternGate:
         reversed_patterns = tuple(regex.compile(p.pattern, p.flags | regex.REVERSE)
                                   if not unchecked >> bit & 1 else p
                                   for bit, p in enumerate(self.patterns))
-        self._widths = tuple(max_width(p.pattern) if m == FULL else UNBOUNDED
-                             for p, m in zip(self.patterns, self.modes))
+        self._widths = tuple(max_width(p.pattern) for p in self.patterns)
         literal_sets = [required_literals(p.pattern)[0] for p in self.patterns]
         self._index = LiteralIndex(literal_sets)
         # the rest: one search per pattern, with the pattern's own flags (its case rules)
@@ -255,7 +276,8 @@ class PatternGate:
         return mask
 
     def _length_mask(self, size: int) -> int:
-        return sum(1 << bit for bit, width in enumerate(self._widths) if size <= width)
+        return sum(1 << bit for bit, (width, mode) in enumerate(zip(self._widths, self.modes))
+                   if offered(width, mode, size))
 
     def __getstate__(self) -> dict[str, Any]:
         # The caches are only memory: ship the patterns, let each process warm its own.

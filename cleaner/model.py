@@ -114,6 +114,9 @@ class Cleaned:
     # the generic stage would have removed an unusual share of the prose and kept to
     # its strongest removals instead: the text may still hold boilerplate
     model_backed_off: bool = False
+    # lines too long for rules of unbounded width (gates.LONG_LINE_CHARS): those rules
+    # did not judge them, so they may still hold boilerplate
+    long_lines: tuple[int, ...] = ()
 
     @property
     def fired_rules(self) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from .model import Cleaned
 
 # Field names a record sets itself; input fields of the same name do not pass through.
 RESULT_FIELDS = ("id", "url", "site", "text", "title", "author", "date", "paywalled",
-                 "removals", "model_backed_off")
+                 "removals", "model_backed_off", "long_lines")
 
 _CATEGORY = itemgetter("category")
 _RULE = itemgetter("rule")
@@ -37,6 +37,8 @@ def result_record(cleaned: Cleaned, id: str | None = None, url: str | None = Non
                   removals=[r.as_dict() for r in cleaned.removals])
     if cleaned.model_backed_off:  # only then: the field is a warning, absent when all is well
         record["model_backed_off"] = True
+    if cleaned.long_lines:  # a warning too: lines some rules did not judge
+        record["long_lines"] = list(cleaned.long_lines)
     return record
 
 

@@ -12,8 +12,10 @@ from cleaner import load_rules
 from cleaner.gates import (
     CHARS_PER_LITERAL_SEARCH,
     FULL,
+    LONG_LINE_CHARS,
     PARTIAL_LITERAL_CHARS,
     START,
+    ANY,
     UNBOUNDED,
     LiteralIndex,
     PatternGate,
@@ -183,3 +185,14 @@ def test_longest_literal_runs():
     assert longest_literal_run(r"(?i:abc)(?i:def)x?") == 6  # the regex module joins them
     assert longest_literal_run(r"(?P<v>ab)c|(?P<v>defg)") == 4  # a name twice: still read
     assert longest_literal_run(r"a(?=bcde)") == 4
+
+
+def test_a_long_line_is_offered_only_to_patterns_of_bounded_width():
+    patterns = [regex.compile(r"(?!.*\bCopyright\b)\p{Lu}\w*(?: \p{Lu}\w*)* © \p{Lu}\w*"),
+                regex.compile(r"© \p{Lu}\w{0,20}"), regex.compile(r"(?:Ab Cd © Ef ?)+")]
+    gate = PatternGate(patterns, [FULL, ANY, ANY])  # unbounded, bounded, unbounded
+    line = "Ab Cd © Ef"
+    assert bits(gate.candidates(line)) == [0, 1, 2]
+    long = " ".join([line] * (LONG_LINE_CHARS // len(line)))
+    assert len(long) > LONG_LINE_CHARS and bits(gate.candidates(long)) == [1]
+    assert bits(gate.candidates(long[:LONG_LINE_CHARS - 1])) == [0, 1, 2]  # "… Cd © Ef A"
