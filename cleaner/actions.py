@@ -232,7 +232,7 @@ def drop_block(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     doomed: set[int] = set()
     started = False
     free = 0  # the first line past the last block removed: a new block starts there or later
-    for pos in _line_gate(start).admitted(texts):
+    for pos in _line_gate(start).admitted(texts, timeout):
         if pos >= free and _fullmatch(start, texts[pos], rule, timeout):
             started = True
             block = _block_from(pos, content, texts, rule, timeout, end, inner, limit)
@@ -271,7 +271,7 @@ def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome
         return Outcome(tuple(lines), settled=True)
     # Settled either way: removing lines only moves the others up, so a marker left in
     # the text stays too early for the guard.
-    for position in _line_gate(marker).admitted(texts[needed:]):
+    for position in _line_gate(marker).admitted(texts[needed:], timeout):
         if _fullmatch(marker, texts[needed + position], rule, timeout):
             return replace(_split(rule, lines, set(content[needed + position:])), settled=True)
     return Outcome(tuple(lines), settled=True)

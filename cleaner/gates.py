@@ -240,19 +240,24 @@ class PatternGate:
         self._tails = EdgeMasks(reversed_patterns, self.modes, unchecked, at_start=False)
         self._lengths: dict[int, int] = {}
 
-    def candidates(self, text: str) -> int:
-        """Bit i is set when pattern i may match ``text`` (a stripped, non-empty line)."""
+    def candidates(self, text: str, timeout: float | None = None) -> int:
+        """Bit i is set when pattern i may match ``text`` (a stripped, non-empty line).
+
+        The regex calls made to decide run under ``timeout``; one that runs out rules
+        nothing out.
+        """
         size = len(text)
         mask = self._lengths.get(size)
         if mask is None:
             mask = _remember(self._lengths, size, self._length_mask(size))
-        mask = self._tails.allowed(text[-TAIL:], self._heads.allowed(text[:HEAD], mask))
+        mask = self._tails.allowed(text[-TAIL:],
+                                   self._heads.allowed(text[:HEAD], mask, timeout), timeout)
         indexed = mask & self._index.mask
         if indexed:
             mask &= self._index.present(text, indexed) | ~indexed
-        return self._check_literals(mask, text) if mask & self._checked else mask
+        return self._check_literals(mask, text, timeout) if mask & self._checked else mask
 
-    def admitted(self, texts: Iterable[str]) -> Iterator[int]:
+    def admitted(self, texts: Iterable[str], timeout: float | None = None) -> Iterator[int]:
         """The positions of the texts that some pattern may match (``candidates``).
 
         A cut marker is looked for on every line of every capture, and nearly every
@@ -266,13 +271,18 @@ class PatternGate:
             # and ``and`` skips the other look-ups once one refuses
             if (mask := tails.get(text[-TAIL:], unseen)[1]) \
                     and (mask := mask & heads.get(text[:HEAD], unseen)[1]) \
-                    and mask & lengths.get(len(text), everything) and self.candidates(text):
+                    and mask & lengths.get(len(text), everything) \
+                    and self.candidates(text, timeout):
                 yield position
 
-    def _check_literals(self, mask: int, text: str) -> int:
+    def _check_literals(self, mask: int, text: str, timeout: float | None) -> int:
         for bit in bits(mask & self._checked):
-            if not self._literals[bit].search(text):  # type: ignore[union-attr]
-                mask &= ~(1 << bit)
+            literals: regex.Pattern[str] = self._literals[bit]  # type: ignore[assignment]
+            try:
+                if not literals.search(text, timeout=timeout):
+                    mask &= ~(1 << bit)
+            except TimeoutError:  # not known to be absent: the pattern stays a candidate
+                pass
         return mask
 
     def _length_mask(self, size: int) -> int:
@@ -309,26 +319,30 @@ class EdgeMasks:
         self._all = (1 << len(self._patterns)) - 1
         self.entries: dict[str, tuple[int, int]] = {}
 
-    def allowed(self, key: str, wanted: int) -> int:
+    def allowed(self, key: str, wanted: int, timeout: float | None = None) -> int:
         """Those of the ``wanted`` patterns that could begin (end) at edge ``key``."""
         if not wanted:
             return 0
         entry = self.entries.get(key)
         if entry is None or wanted & ~entry[0]:
-            entry = self._decide(key, wanted, entry)
+            entry = self._decide(key, wanted, entry, timeout)
         return wanted & entry[1]
 
-    def _decide(self, key: str, wanted: int, entry: tuple[int, int] | None) -> tuple[int, int]:
+    def _decide(self, key: str, wanted: int, entry: tuple[int, int] | None,
+                timeout: float | None) -> tuple[int, int]:
         decided, possible = entry if entry is not None else (0, self._all)
         undecided = wanted & ~decided
         # a pattern that cannot begin with the first character cannot begin with two
         shorter = key[:1] if self._at_start else key[-1:]
-        left = self.allowed(shorter, undecided) if len(key) > 1 else undecided
+        left = self.allowed(shorter, undecided, timeout) if len(key) > 1 else undecided
         found = left & self._always
         for bit in bits(left & ~self._always):
             pattern = self._patterns[bit]
             fits = pattern.match if self._span[bit] else pattern.fullmatch
-            if fits(key, partial=True):
+            try:
+                if fits(key, partial=True, timeout=timeout):
+                    found |= 1 << bit
+            except TimeoutError:  # not ruled out: the pattern may begin (end) here
                 found |= 1 << bit
         return _remember(self.entries, key, (decided | undecided, possible & ~undecided | found))
 

@@ -141,13 +141,18 @@ def test_literals_are_found_alike_one_by_one_and_all_at_once():
 class RecordingPattern:
     """A compiled pattern that counts the partial matches asked of it."""
 
-    def __init__(self, pattern: regex.Pattern[str]) -> None:
+    def __init__(self, pattern: regex.Pattern[str], runs_out: bool = False) -> None:
         self._pattern = pattern
         self.pattern, self.flags = pattern.pattern, pattern.flags
         self.partial_calls = 0
+        self.timeouts: list[float | None] = []
+        self.runs_out = runs_out  # every call runs out of time
 
     def _call(self, method, *args, **kwargs):
         self.partial_calls += bool(kwargs.get("partial"))
+        self.timeouts.append(kwargs.get("timeout"))
+        if self.runs_out:
+            raise TimeoutError("regex timed out")
         return getattr(self._pattern, method)(*args, **kwargs)
 
     def match(self, *args, **kwargs):
@@ -196,3 +201,15 @@ def test_a_long_line_is_offered_only_to_patterns_of_bounded_width():
     long = " ".join([line] * (LONG_LINE_CHARS // len(line)))
     assert len(long) > LONG_LINE_CHARS and bits(gate.candidates(long)) == [1]
     assert bits(gate.candidates(long[:LONG_LINE_CHARS - 1])) == [0, 1, 2]  # "… Cd © Ef A"
+
+
+def test_the_gates_regex_calls_run_under_the_timeout_and_rule_nothing_out_when_it_ends():
+    timing = RecordingPattern(regex.compile(r"Photo: \w+"))
+    gate = PatternGate([timing], [FULL])
+    assert gate.candidates("Photo: Reuters", timeout=0.25) == 1
+    assert gate.candidates("Not a credit", timeout=0.25) == 0
+    assert timing.timeouts and set(timing.timeouts) == {0.25}
+    # a check that runs out of time rules nothing out: the pattern itself decides
+    stopped = RecordingPattern(regex.compile(r"Photo: \w+"), runs_out=True)
+    assert PatternGate([stopped], [FULL]).candidates("Not a credit: Photo: x", 0.25) == 1
+    assert list(PatternGate([stopped], [FULL]).admitted(["Nothing", "Photo: x"], 0.25)) == [1]
