@@ -17,7 +17,8 @@ import regex
 
 from .dates import parse_date
 from .errors import PatternTimeout
-from .gates import ANY, FULL, LONG_LINE_CHARS, PatternGate, max_width, offered
+from .gates import ANY, FULL, LONG_LINE_CHARS, PatternGate, offered
+from .shapes import max_width
 from .model import Line, Removal, Rule
 
 Pattern = regex.Pattern

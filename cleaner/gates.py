@@ -12,12 +12,14 @@ are looked for in the case-folded line, all at once by one Aho-Corasick scan, or
 by one on a long line with few patterns left. Every check is a necessary condition,
 so the gate never changes what matches, only how often a regex is tried.
 
-Partial matching has a cost of its own: the regex module prepares a pattern for it
-on the first call, in time that grows with the cube of the pattern's longest literal
-run (a thousand characters take half a second, four thousand half a minute), and no
-``timeout`` stops that preparation. Patterns with a longer run than
-``PARTIAL_LITERAL_CHARS`` are therefore not asked about heads and tails; their long
-literal rules out lines as well by itself.
+Partial matching has a cost of its own. On a pattern's first use on a text at least
+as long as its literal strings, the regex module builds search tables for them, in
+time that grows with the cube of the longest (a thousand characters take half a
+second, four thousand half a minute), and no ``timeout`` stops it; partial matching
+ignores lengths, so a head of two characters pays it. Patterns with a longer run
+than ``PARTIAL_LITERAL_CHARS`` (``shapes.longest_literal_run``) are therefore not asked
+about heads and tails: their literal rules out the lines without it by itself, and
+only a line holding it pays the tables, once per process.
 
 A line longer than ``LONG_LINE_CHARS`` is not offered to a pattern whose matches have
 no width bound (``offered``): such a line is prose or script run together, never one
@@ -27,18 +29,18 @@ every regex call keeps as a last resort, does not depend on how busy the machine
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import ahocorasick
 import regex
 
+from .shapes import UNBOUNDED, longest_literal_run, max_width, required_literals
+
 Cached = TypeVar("Cached")
 
 HEAD = TAIL = 2  # characters looked at; short keys keep the caches small and warm
 CACHE_LIMIT = 65_536  # entries per cache; cleared when full (keys repeat a lot)
-UNBOUNDED = 1 << 62
 FULL, START, END, ANY = "full", "start", "end", "any"  # how a pattern is applied
 # Literals shorter than this ("c", "by") are in nearly every line: scanning for them
 # would report hits on every line, so their patterns are checked by a search instead.
@@ -52,38 +54,6 @@ PARTIAL_LITERAL_CHARS = 128
 # A line longer than this is text run together, not a line of boilerplate: patterns
 # of unbounded width (``offered``) do not see it.
 LONG_LINE_CHARS = 20_000
-NAMED_GROUP = regex.compile(r"(?<!\\)\(\?P<\w+>")
-
-
-def _parse(source: str) -> Any:
-    """The standard library's parse tree of a regex-module pattern, or None.
-
-    ``\\p{..}`` classes, which the standard parser lacks, become an any-character
-    class of the same width: every bound taken from the tree stays a true bound.
-    """
-    translated = regex.sub(r"\\[pP]\{[^}]*\}", ".", source)
-    try:
-        return re._parser.parse(translated)  # type: ignore[attr-defined]
-    except Exception:  # syntax the standard parser does not know: no bounds known
-        return None
-
-
-def max_width(source: str) -> int:
-    """The longest string ``source`` can match, or UNBOUNDED when unknown or unlimited.
-
-    The standard library's parser measures widths; the regex-module syntax it lacks
-    (``\\p{..}`` classes) is replaced by an any-character class of the same width.
-
-    >>> max_width(r"(?i)log ?in")
-    6
-    >>> max_width(r"\\p{Lu}\\w+")
-    4611686018427387904
-    """
-    tree = _parse(source)
-    if tree is None:
-        return UNBOUNDED
-    width = tree.getwidth()[1]
-    return width if width < re._constants.MAXREPEAT else UNBOUNDED  # type: ignore[attr-defined]
 
 
 def offered(width: int, mode: str, size: int) -> bool:
@@ -97,119 +67,6 @@ def offered(width: int, mode: str, size: int) -> bool:
     if mode == FULL and size > width:
         return False
     return width < UNBOUNDED or size <= LONG_LINE_CHARS
-
-
-def longest_literal_run(source: str) -> int:
-    """The most literal characters in a row anywhere in ``source`` (its length, if unknown).
-
-    >>> longest_literal_run(r"(?:Photo|Image) credit: [A-Z]\\w+")
-    9
-    """
-    tree = _parse(source)
-    if tree is None:  # the standard parser refuses a name given twice: runs do not need names
-        tree = _parse(NAMED_GROUP.sub("(?:", source))
-    return len(source) if tree is None else _longest_run(list(tree))
-
-
-def _longest_run(sequence: list[Any]) -> int:
-    # Groups are read as part of the run around them: the regex module joins the
-    # literals of neighbouring groups into one string ("(?i:ab)(?i:cd)").
-    constants = re._constants  # type: ignore[attr-defined]
-    longest = run = 0
-    for op, value in _ungrouped(sequence):
-        if op is constants.LITERAL:
-            run += 1
-            longest = max(longest, run)
-            continue
-        run = 0
-        for inner in _subsequences(op, value):
-            longest = max(longest, _longest_run(inner))
-    return longest
-
-
-def _ungrouped(sequence: list[Any]) -> Iterator[tuple[Any, Any]]:
-    """The items of a sequence with every group's own items put in its place."""
-    constants = re._constants  # type: ignore[attr-defined]
-    for op, value in sequence:
-        if op is constants.SUBPATTERN:
-            yield from _ungrouped(list(value[-1]))
-        elif op is constants.ATOMIC_GROUP:
-            yield from _ungrouped(list(value))
-        else:
-            yield op, value
-
-
-def _subsequences(op: Any, value: Any) -> list[list[Any]]:
-    """The sequences of parse-tree items nested in one item (repeats, branches, assertions)."""
-    constants = re._constants  # type: ignore[attr-defined]
-    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
-        return [list(value[2])]
-    if op in (constants.ASSERT, constants.ASSERT_NOT):
-        return [list(value[-1])]
-    if op is constants.BRANCH:
-        return [list(branch) for branch in value[1]]
-    if op is constants.GROUPREF_EXISTS:
-        return [list(branch) for branch in value[1:] if branch is not None]
-    return []
-
-
-def required_literals(source: str) -> tuple[tuple[str, ...], bool]:
-    """Strings of which every match contains at least one, and whether case is ignored.
-
-    Looks at the pattern's top-level sequence (and groups that must match): a run of
-    literal characters, or an alternation whose branches all start with literals.
-    The set whose shortest string is longest wins; an empty tuple means none known.
-
-    >>> required_literals(r".{0,600}(?:Photo|Picture)(?: credit)?: [A-Z]\\w+")
-    (('Photo', 'Picture'), False)
-    >>> required_literals(r"(?i).{0,80}Your inbox")
-    (('Your inbox',), True)
-    """
-    tree = _parse(source)
-    if tree is None:
-        return (), False
-    folded = bool(tree.state.flags & re.IGNORECASE)
-    options = _literal_sets(list(tree))
-    best = max(options, key=lambda found: min(map(len, found)), default=())
-    return best, folded
-
-
-def _literal_sets(sequence: list[Any]) -> list[tuple[str, ...]]:
-    """Every literal set found in a sequence of parse-tree items that all must match."""
-    constants = re._constants  # type: ignore[attr-defined]
-    found: list[tuple[str, ...]] = []
-    run = ""
-    for op, value in sequence + [(None, None)]:
-        if op is constants.LITERAL:
-            run += chr(value)
-            continue
-        if op is constants.BRANCH:  # a literal run before it prefixes every branch
-            found.extend(tuple(run + head for head in heads)
-                         for heads in _branch_literals(value[1]))
-        if run:
-            found.append((run,))
-            run = ""
-        if op is constants.SUBPATTERN:
-            found.extend(_literal_sets(list(value[-1])))
-        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and value[0] >= 1:
-            found.extend(_literal_sets(list(value[2])))
-    return found
-
-
-def _branch_literals(branches: list[Any]) -> list[tuple[str, ...]]:
-    """The leading literal of every branch, when every branch has one."""
-    constants = re._constants  # type: ignore[attr-defined]
-    heads = []
-    for branch in branches:
-        head = ""
-        for op, value in branch:
-            if op is not constants.LITERAL:
-                break
-            head += chr(value)
-        if not head:
-            return []
-        heads.append(head)
-    return [tuple(heads)]
 
 
 class PatternGate:

@@ -10,20 +10,17 @@ from hypothesis import strategies as st
 
 from cleaner import load_rules
 from cleaner.gates import (
+    ANY,
     CHARS_PER_LITERAL_SEARCH,
     FULL,
     LONG_LINE_CHARS,
     PARTIAL_LITERAL_CHARS,
     START,
-    ANY,
-    UNBOUNDED,
     LiteralIndex,
     PatternGate,
     bits,
-    longest_literal_run,
-    max_width,
-    required_literals,
 )
+from cleaner.shapes import UNBOUNDED, longest_literal_run, max_width, required_literals
 from cleaner.program import LineStage, compile_rules
 
 from .helpers import SEEDS
