@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -18,8 +19,9 @@ UNBOUNDED = 1 << 62
 NAMED_GROUP = regex.compile(r"(?<!\\)\(\?P<\w+>")
 
 
+@lru_cache(maxsize=4096)  # each reader of a pattern asks: it is parsed once
 def _parse(source: str) -> Any:
-    """The standard library's parse tree of a regex-module pattern, or None.
+    """The standard library's parse tree of a regex-module pattern, or None (never changed).
 
     ``\\p{..}`` classes, which the standard parser lacks, become an any-character
     class of the same width: every bound taken from the tree stays a true bound.
