@@ -17,7 +17,8 @@ import regex
 
 from .dates import parse_date
 from .errors import PatternTimeout
-from .gates import FULL, PatternGate
+from .gates import ANY, FULL, LONG_LINE_CHARS, PARTIAL_LITERAL_CHARS, PatternGate, offered
+from .shapes import longest_literal_run, max_width
 from .model import Line, Removal, Rule
 
 Pattern = regex.Pattern
@@ -54,12 +55,41 @@ class ActionSpec:
 
 
 # --- regex calls, always with a timeout -------------------------------------------------
+# A line past LONG_LINE_CHARS is not offered to a pattern of unbounded width (gates.py):
+# the timeout is the last resort, not what keeps a long line from failing its capture.
 
 def _fullmatch(pattern: Pattern, text: str, rule: Rule, timeout: float) -> regex.Match | None:
+    if len(text) > PARTIAL_LITERAL_CHARS:  # shorter lines cannot hold a long literal
+        if len(text) > LONG_LINE_CHARS and not offered(_width(pattern), FULL, len(text)):
+            return None
+        pattern = _without_tables(pattern)
     try:
         return pattern.fullmatch(text, timeout=timeout)
     except TimeoutError:
         raise PatternTimeout(rule.id, timeout) from None
+
+
+@lru_cache(maxsize=4096)
+def _width(pattern: Pattern) -> int:
+    return max_width(pattern.pattern)
+
+
+@lru_cache(maxsize=4096)
+def _without_tables(pattern: Pattern) -> Pattern:
+    """``pattern``, or when it has a literal run past PARTIAL_LITERAL_CHARS, the same
+    pattern beside a branch that never matches: the same matches, groups and names.
+
+    The regex module builds search tables for the literal a pattern requires on its
+    first use, in time that grows with the cube of the literal's length (4,000
+    characters, half a minute) and that no timeout stops. A pattern of two branches
+    requires no literal, so none are built; its search is cut short by the timeout.
+    """
+    if longest_literal_run(pattern.pattern) <= PARTIAL_LITERAL_CHARS:
+        return pattern
+    try:
+        return regex.compile(f"(?:{pattern.pattern})|(?!)", pattern.flags)
+    except regex.error:  # a verbose pattern's closing comment: keep it as written
+        return pattern
 
 
 @lru_cache(maxsize=4096)
@@ -70,6 +100,10 @@ def _line_gate(pattern: Pattern) -> PatternGate:
 
 
 def _finditer(pattern: Pattern, text: str, rule: Rule, timeout: float) -> list[regex.Match]:
+    if len(text) > PARTIAL_LITERAL_CHARS:
+        if len(text) > LONG_LINE_CHARS and not offered(_width(pattern), ANY, len(text.strip())):
+            return []
+        pattern = _without_tables(pattern)
     try:
         return list(pattern.finditer(text, timeout=timeout))
     except TimeoutError:
@@ -221,7 +255,7 @@ def drop_block(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     doomed: set[int] = set()
     started = False
     free = 0  # the first line past the last block removed: a new block starts there or later
-    for pos in _line_gate(start).admitted(texts):
+    for pos in _line_gate(start).admitted(texts, timeout):
         if pos >= free and _fullmatch(start, texts[pos], rule, timeout):
             started = True
             block = _block_from(pos, content, texts, rule, timeout, end, inner, limit)
@@ -260,7 +294,7 @@ def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome
         return Outcome(tuple(lines), settled=True)
     # Settled either way: removing lines only moves the others up, so a marker left in
     # the text stays too early for the guard.
-    for position in _line_gate(marker).admitted(texts[needed:]):
+    for position in _line_gate(marker).admitted(texts[needed:], timeout):
         if _fullmatch(marker, texts[needed + position], rule, timeout):
             return replace(_split(rule, lines, set(content[needed + position:])), settled=True)
     return Outcome(tuple(lines), settled=True)

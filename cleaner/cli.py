@@ -446,7 +446,9 @@ def write_explanation(cleaned: Cleaned, out: TextIO, colour: bool) -> None:
     meta = cleaned.metadata
     out.write(paint(BOLD, f"site={meta.site} title={meta.title!r} author={meta.author!r} "
                           f"date={meta.date} paywalled={str(cleaned.paywalled).lower()}"
-                          + (" model=backed-off" if cleaned.model_backed_off else "")) + "\n")
+                          + (" model=backed-off" if cleaned.model_backed_off else "")
+                          + (" long-lines=" + ",".join(map(str, cleaned.long_lines))
+                             if cleaned.long_lines else "")) + "\n")
     by_line: dict[int, list[Removal]] = {}
     for removal in cleaned.removals:
         by_line.setdefault(removal.line, []).append(removal)

@@ -11,6 +11,7 @@ from .classifier import (GUARD_ALL_SHARE, MAX_ROUNDS, LineModel, load_models, mo
                          run_stage)
 from .errors import CleanerError, PatternTimeout
 from .extract import Extracted, extract
+from .gates import LONG_LINE_CHARS
 from .matching import SiteIndex, host_of
 from .model import CATEGORIES, Cleaned, Line, Metadata, Removal, Rule, RuleSet
 from .program import PassState, Step, compile_rules
@@ -89,6 +90,12 @@ def _drop_stray_punctuation(lines: Sequence[Line], strays: list[int], state: Pas
             doomed.add(lines[i].number)
     if doomed:
         state.kept = tuple(line for line in state.kept if line.number not in doomed)
+
+
+def _long_lines(lines: Sequence[Line]) -> tuple[int, ...]:
+    """The numbers of the lines that patterns of unbounded width were not tried on."""
+    return tuple(line.number for line in lines if len(line.text) > LONG_LINE_CHARS
+                 and len(line.text.strip()) > LONG_LINE_CHARS)
 
 
 def _words(lines: Sequence[Line]) -> int:
@@ -228,7 +235,8 @@ class Cleaner:
                        # stable: removals on one line stay in the order they were made
                        removals=tuple(sorted(state.removals, key=lambda r: r.line)),
                        lines=extracted.lines, model_backed_off=backed_off,
-                       encoding=extracted.encoding, warnings=extracted.warnings), state.kept
+                       encoding=extracted.encoding, warnings=extracted.warnings,
+                       long_lines=_long_lines(extracted.lines)), state.kept
 
     def _settle(self, state: PassState, lines: Sequence[Line], choose: StepChooser,
                 kind: str, sites: Sequence[RuleSet | None]) -> bool:

@@ -11,21 +11,36 @@ costs a few look-ups per line and regexes run only on real candidates. The liter
 are looked for in the case-folded line, all at once by one Aho-Corasick scan, or one
 by one on a long line with few patterns left. Every check is a necessary condition,
 so the gate never changes what matches, only how often a regex is tried.
+
+Partial matching has a cost of its own. On a pattern's first use on a text at least
+as long as its literal strings, the regex module builds search tables for them, in
+time that grows with the cube of the longest (a thousand characters take half a
+second, four thousand half a minute), and no ``timeout`` stops it; partial matching
+ignores lengths, so a head of two characters pays it. Patterns with a longer run
+than ``PARTIAL_LITERAL_CHARS`` (``shapes.longest_literal_run``) are therefore not asked
+about heads and tails: their literal rules out the lines without it by itself, and
+only a line holding it pays the tables, once per process.
+
+A line longer than ``LONG_LINE_CHARS`` is not offered to a pattern whose matches have
+no width bound (``offered``): such a line is prose or script run together, never one
+boilerplate line, and those patterns can take time that grows with the line's length
+or faster. Patterns of bounded width still see it. That bound, unlike the ``timeout``
+every regex call keeps as a last resort, does not depend on how busy the machine is.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import ahocorasick
 import regex
 
+from .shapes import UNBOUNDED, longest_literal_run, max_width, required_literals
+
 Cached = TypeVar("Cached")
 
 HEAD = TAIL = 2  # characters looked at; short keys keep the caches small and warm
 CACHE_LIMIT = 65_536  # entries per cache; cleared when full (keys repeat a lot)
-UNBOUNDED = 1 << 62
 FULL, START, END, ANY = "full", "start", "end", "any"  # how a pattern is applied
 # Literals shorter than this ("c", "by") are in nearly every line: scanning for them
 # would report hits on every line, so their patterns are checked by a search instead.
@@ -33,96 +48,25 @@ INDEXED_LITERAL_CHARS = 3
 # A literal search ("in") costs about what the Aho-Corasick scan costs for this many
 # characters of the line.
 CHARS_PER_LITERAL_SEARCH = 4
+# The longest literal run of a pattern whose heads and tails partial matching decides
+# (the longest in the shipped rules is 121 characters; 128 costs a millisecond once).
+PARTIAL_LITERAL_CHARS = 128
+# A line longer than this is text run together, not a line of boilerplate: patterns
+# of unbounded width (``offered``) do not see it.
+LONG_LINE_CHARS = 20_000
 
 
-def _parse(source: str) -> Any:
-    """The standard library's parse tree of a regex-module pattern, or None.
+def offered(width: int, mode: str, size: int) -> bool:
+    """Whether a pattern of maximum match ``width``, applied as ``mode``, is tried on a
+    line of ``size`` characters: a whole-line pattern never on a line wider than its
+    matches, and one of unbounded width never on a line past ``LONG_LINE_CHARS``.
 
-    ``\\p{..}`` classes, which the standard parser lacks, become an any-character
-    class of the same width: every bound taken from the tree stays a true bound.
+    >>> offered(40, FULL, 41), offered(40, ANY, 50_000), offered(UNBOUNDED, ANY, 50_000)
+    (False, True, False)
     """
-    translated = regex.sub(r"\\[pP]\{[^}]*\}", ".", source)
-    try:
-        return re._parser.parse(translated)  # type: ignore[attr-defined]
-    except Exception:  # syntax the standard parser does not know: no bounds known
-        return None
-
-
-def max_width(source: str) -> int:
-    """The longest string ``source`` can match, or UNBOUNDED when unknown or unlimited.
-
-    The standard library's parser measures widths; the regex-module syntax it lacks
-    (``\\p{..}`` classes) is replaced by an any-character class of the same width.
-
-    >>> max_width(r"(?i)log ?in")
-    6
-    >>> max_width(r"\\p{Lu}\\w+")
-    4611686018427387904
-    """
-    tree = _parse(source)
-    if tree is None:
-        return UNBOUNDED
-    width = tree.getwidth()[1]
-    return width if width < re._constants.MAXREPEAT else UNBOUNDED  # type: ignore[attr-defined]
-
-
-def required_literals(source: str) -> tuple[tuple[str, ...], bool]:
-    """Strings of which every match contains at least one, and whether case is ignored.
-
-    Looks at the pattern's top-level sequence (and groups that must match): a run of
-    literal characters, or an alternation whose branches all start with literals.
-    The set whose shortest string is longest wins; an empty tuple means none known.
-
-    >>> required_literals(r".{0,600}(?:Photo|Picture)(?: credit)?: [A-Z]\\w+")
-    (('Photo', 'Picture'), False)
-    >>> required_literals(r"(?i).{0,80}Your inbox")
-    (('Your inbox',), True)
-    """
-    tree = _parse(source)
-    if tree is None:
-        return (), False
-    folded = bool(tree.state.flags & re.IGNORECASE)
-    options = _literal_sets(list(tree))
-    best = max(options, key=lambda found: min(map(len, found)), default=())
-    return best, folded
-
-
-def _literal_sets(sequence: list[Any]) -> list[tuple[str, ...]]:
-    """Every literal set found in a sequence of parse-tree items that all must match."""
-    constants = re._constants  # type: ignore[attr-defined]
-    found: list[tuple[str, ...]] = []
-    run = ""
-    for op, value in sequence + [(None, None)]:
-        if op is constants.LITERAL:
-            run += chr(value)
-            continue
-        if op is constants.BRANCH:  # a literal run before it prefixes every branch
-            found.extend(tuple(run + head for head in heads)
-                         for heads in _branch_literals(value[1]))
-        if run:
-            found.append((run,))
-            run = ""
-        if op is constants.SUBPATTERN:
-            found.extend(_literal_sets(list(value[-1])))
-        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and value[0] >= 1:
-            found.extend(_literal_sets(list(value[2])))
-    return found
-
-
-def _branch_literals(branches: list[Any]) -> list[tuple[str, ...]]:
-    """The leading literal of every branch, when every branch has one."""
-    constants = re._constants  # type: ignore[attr-defined]
-    heads = []
-    for branch in branches:
-        head = ""
-        for op, value in branch:
-            if op is not constants.LITERAL:
-                break
-            head += chr(value)
-        if not head:
-            return []
-        heads.append(head)
-    return [tuple(heads)]
+    if mode == FULL and size > width:
+        return False
+    return width < UNBOUNDED or size <= LONG_LINE_CHARS
 
 
 class PatternGate:
@@ -135,10 +79,13 @@ class PatternGate:
     def __init__(self, patterns: Sequence[regex.Pattern[str]], modes: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
         self.modes = tuple(modes)
+        # patterns whose partial matching costs too much to set up: any head and tail
+        unchecked = sum(1 << bit for bit, p in enumerate(self.patterns)
+                        if longest_literal_run(p.pattern) > PARTIAL_LITERAL_CHARS)
         reversed_patterns = tuple(regex.compile(p.pattern, p.flags | regex.REVERSE)
-                                  for p in self.patterns)
-        self._widths = tuple(max_width(p.pattern) if m == FULL else UNBOUNDED
-                             for p, m in zip(self.patterns, self.modes))
+                                  if not unchecked >> bit & 1 else p
+                                  for bit, p in enumerate(self.patterns))
+        self._widths = tuple(max_width(p.pattern) for p in self.patterns)
         literal_sets = [required_literals(p.pattern)[0] for p in self.patterns]
         self._index = LiteralIndex(literal_sets)
         # the rest: one search per pattern, with the pattern's own flags (its case rules)
@@ -146,23 +93,28 @@ class PatternGate:
                                for bit, (p, found) in enumerate(zip(self.patterns, literal_sets)))
         self._checked = sum(1 << bit for bit, found in enumerate(self._literals) if found)
         self._all = (1 << len(self.patterns)) - 1
-        self._heads = EdgeMasks(self.patterns, self.modes, at_start=True)
-        self._tails = EdgeMasks(reversed_patterns, self.modes, at_start=False)
+        self._heads = EdgeMasks(self.patterns, self.modes, unchecked, at_start=True)
+        self._tails = EdgeMasks(reversed_patterns, self.modes, unchecked, at_start=False)
         self._lengths: dict[int, int] = {}
 
-    def candidates(self, text: str) -> int:
-        """Bit i is set when pattern i may match ``text`` (a stripped, non-empty line)."""
+    def candidates(self, text: str, timeout: float | None = None) -> int:
+        """Bit i is set when pattern i may match ``text`` (a stripped, non-empty line).
+
+        The regex calls made to decide run under ``timeout``; one that runs out rules
+        nothing out.
+        """
         size = len(text)
         mask = self._lengths.get(size)
         if mask is None:
             mask = _remember(self._lengths, size, self._length_mask(size))
-        mask = self._tails.allowed(text[-TAIL:], self._heads.allowed(text[:HEAD], mask))
+        mask = self._tails.allowed(text[-TAIL:],
+                                   self._heads.allowed(text[:HEAD], mask, timeout), timeout)
         indexed = mask & self._index.mask
         if indexed:
             mask &= self._index.present(text, indexed) | ~indexed
-        return self._check_literals(mask, text) if mask & self._checked else mask
+        return self._check_literals(mask, text, timeout) if mask & self._checked else mask
 
-    def admitted(self, texts: Iterable[str]) -> Iterator[int]:
+    def admitted(self, texts: Iterable[str], timeout: float | None = None) -> Iterator[int]:
         """The positions of the texts that some pattern may match (``candidates``).
 
         A cut marker is looked for on every line of every capture, and nearly every
@@ -176,17 +128,23 @@ class PatternGate:
             # and ``and`` skips the other look-ups once one refuses
             if (mask := tails.get(text[-TAIL:], unseen)[1]) \
                     and (mask := mask & heads.get(text[:HEAD], unseen)[1]) \
-                    and mask & lengths.get(len(text), everything) and self.candidates(text):
+                    and mask & lengths.get(len(text), everything) \
+                    and self.candidates(text, timeout):
                 yield position
 
-    def _check_literals(self, mask: int, text: str) -> int:
+    def _check_literals(self, mask: int, text: str, timeout: float | None) -> int:
         for bit in bits(mask & self._checked):
-            if not self._literals[bit].search(text):  # type: ignore[union-attr]
-                mask &= ~(1 << bit)
+            literals: regex.Pattern[str] = self._literals[bit]  # type: ignore[assignment]
+            try:
+                if not literals.search(text, timeout=timeout):
+                    mask &= ~(1 << bit)
+            except TimeoutError:  # not known to be absent: the pattern stays a candidate
+                pass
         return mask
 
     def _length_mask(self, size: int) -> int:
-        return sum(1 << bit for bit, width in enumerate(self._widths) if size <= width)
+        return sum(1 << bit for bit, (width, mode) in enumerate(zip(self._widths, self.modes))
+                   if offered(width, mode, size))
 
     def __getstate__(self) -> dict[str, Any]:
         # The caches are only memory: ship the patterns, let each process warm its own.
@@ -204,39 +162,44 @@ class EdgeMasks:
     partial matching is a call per pattern, and most patterns are ruled out by the
     line's length or other edge first. An entry is ``(decided, possible)``: the
     patterns asked about so far, and those not ruled out (undecided ones included).
+    The ``unchecked`` patterns are never asked: any edge is theirs.
     """
 
     def __init__(self, patterns: Sequence[regex.Pattern[str]], modes: Sequence[str],
-                 at_start: bool) -> None:
+                 unchecked: int, at_start: bool) -> None:
         self._patterns = tuple(patterns)
         # patterns applied away from this edge can start (end) with anything
         free = (END, ANY) if at_start else (START, ANY)
-        self._always = sum(1 << bit for bit, mode in enumerate(modes) if mode in free)
+        self._always = unchecked | sum(1 << bit for bit, mode in enumerate(modes) if mode in free)
         self._span = tuple(mode != FULL for mode in modes)  # a span: ``match``, not whole
         self._at_start = at_start
         self._all = (1 << len(self._patterns)) - 1
         self.entries: dict[str, tuple[int, int]] = {}
 
-    def allowed(self, key: str, wanted: int) -> int:
+    def allowed(self, key: str, wanted: int, timeout: float | None = None) -> int:
         """Those of the ``wanted`` patterns that could begin (end) at edge ``key``."""
         if not wanted:
             return 0
         entry = self.entries.get(key)
         if entry is None or wanted & ~entry[0]:
-            entry = self._decide(key, wanted, entry)
+            entry = self._decide(key, wanted, entry, timeout)
         return wanted & entry[1]
 
-    def _decide(self, key: str, wanted: int, entry: tuple[int, int] | None) -> tuple[int, int]:
+    def _decide(self, key: str, wanted: int, entry: tuple[int, int] | None,
+                timeout: float | None) -> tuple[int, int]:
         decided, possible = entry if entry is not None else (0, self._all)
         undecided = wanted & ~decided
         # a pattern that cannot begin with the first character cannot begin with two
         shorter = key[:1] if self._at_start else key[-1:]
-        left = self.allowed(shorter, undecided) if len(key) > 1 else undecided
+        left = self.allowed(shorter, undecided, timeout) if len(key) > 1 else undecided
         found = left & self._always
         for bit in bits(left & ~self._always):
             pattern = self._patterns[bit]
             fits = pattern.match if self._span[bit] else pattern.fullmatch
-            if fits(key, partial=True):
+            try:
+                if fits(key, partial=True, timeout=timeout):
+                    found |= 1 << bit
+            except TimeoutError:  # not ruled out: the pattern may begin (end) here
                 found |= 1 << bit
         return _remember(self.entries, key, (decided | undecided, possible & ~undecided | found))
 

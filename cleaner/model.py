@@ -116,6 +116,9 @@ class Cleaned:
     model_backed_off: bool = False
     encoding: str | None = None  # the encoding the capture's bytes were read in
     warnings: tuple[str, ...] = ()  # what reading the capture replaced or guessed
+    # lines too long for rules of unbounded width (gates.LONG_LINE_CHARS): those rules
+    # did not judge them, so they may still hold boilerplate
+    long_lines: tuple[int, ...] = ()
 
     @property
     def fired_rules(self) -> tuple[str, ...]:

@@ -186,7 +186,7 @@ class LineStage:
         first = 0  # after a span is cut, only later rules see the shortened line
         while True:
             stripped = text.strip()
-            mask = self.gate.candidates(stripped)
+            mask = self.gate.candidates(stripped, timeout)
             listed = self.exact.get(stripped, ())
             if not mask and not listed and not first:
                 return UNTOUCHED

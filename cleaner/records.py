@@ -20,7 +20,7 @@ from .model import Cleaned
 
 # Field names a record sets itself; input fields of the same name do not pass through.
 RESULT_FIELDS = ("id", "url", "site", "text", "title", "author", "date", "paywalled",
-                 "removals", "model_backed_off", "encoding", "warnings")
+                 "removals", "model_backed_off", "encoding", "warnings", "long_lines")
 
 _CATEGORY = itemgetter("category")
 _RULE = itemgetter("rule")
@@ -43,6 +43,8 @@ def result_record(cleaned: Cleaned, id: str | None = None, url: str | None = Non
         record["encoding"] = cleaned.encoding
     if cleaned.warnings:
         record["warnings"] = list(cleaned.warnings)
+    if cleaned.long_lines:  # a warning too: lines some rules did not judge
+        record["long_lines"] = list(cleaned.long_lines)
     return record
 
 

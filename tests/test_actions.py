@@ -9,14 +9,16 @@ from __future__ import annotations
 import copy
 
 import pytest
+import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cleaner.actions import (
-    ACTIONS, dedupe_lines, drop_block, drop_line, extract_meta, strip_span, truncate_after,
+    ACTIONS, _without_tables, dedupe_lines, drop_block, drop_line, extract_meta, strip_span, truncate_after,
 )
 from cleaner.dates import parse_date
 from cleaner.errors import PatternTimeout, RuleFileError
+from cleaner.gates import LONG_LINE_CHARS
 from cleaner.model import Line, Removal
 from cleaner.rules import rule_from_dict
 
@@ -507,6 +509,62 @@ def test_pathological_pattern_times_out_even_with_a_tiny_timeout():
         drop_line(rule, make_lines(SLOW_LINE), 1e-6)
     # the same rule on an ordinary line finishes well within a normal limit
     assert drop_line(rule, make_lines("aab"), TIMEOUT).removals != ()
+
+
+# A line too long to be boilerplate (LONG_LINE_CHARS), on which a lookahead over the
+# rest of the line at every position would take minutes: the pattern has no width
+# bound, so it is not tried there, with no timeout needed to stop it.
+UNBOUNDED_SLOW = r"(?!.*\bCopyright\b)\p{Lu}\w*(?: \p{Lu}\w*)* ©"
+LONG_LINE = ("Ab Cd © Ef " * (LONG_LINE_CHARS // 10)).strip()
+
+
+@pytest.mark.parametrize("action", sorted(PATHOLOGICAL_RULES))
+def test_a_long_line_is_not_offered_to_a_pattern_of_unbounded_width(action):
+    rule = make_rule(action, slug="slow", **{key: value.replace(PATHOLOGICAL, UNBOUNDED_SLOW)
+                                            if isinstance(value, str) else value
+                                            for key, value in PATHOLOGICAL_RULES[action].items()
+                                            if key != "patterns"},
+                     **({"patterns": [UNBOUNDED_SLOW]} if action == "drop-line" else {}))
+    # with a timeout no regex call could keep to, the long line is left as it is
+    assert kept_texts(ACTIONS[action].apply(rule, make_lines(LONG_LINE), 1e-6)) == [LONG_LINE]
+    # and a short line is judged as ever
+    outcome = ACTIONS[action].apply(rule, make_lines("Headline", "Ab Cd ©", LONG_LINE), TIMEOUT)
+    assert outcome.removals or outcome.meta == {"title": "Ab Cd ©"}
+
+
+def test_a_long_line_is_offered_to_a_pattern_of_bounded_width():
+    rule = make_rule("strip-span", slug="credit", pattern=r"© \p{Lu}\w{0,20}$", position="end")
+    outcome = strip_span(rule, make_lines(LONG_LINE + " © Reuters"), TIMEOUT)
+    assert kept_texts(outcome) == [LONG_LINE]
+    assert drop_line(make_rule("drop-line", patterns=[r"(?:Ab Cd © Ef ?)+"]),
+                     make_lines(LONG_LINE), TIMEOUT).removals == ()  # unbounded: not tried
+
+
+# The regex module builds search tables for a required literal on first use, in time
+# that grows with the cube of its length (2,000 characters: seconds; 20,000: hours),
+# and no timeout stops it. Such a pattern runs as an equivalent one that requires no
+# literal (speed: measured by a script, never here; these check the matches agree).
+LONG_LITERAL = " ".join(f"word{n}" for n in range(300))  # 2,189 literal characters
+
+
+def test_a_long_literal_pattern_runs_as_an_equivalent_one_without_tables():
+    long = regex.compile(f"(?P<value>{regex.escape(LONG_LITERAL)})(?i: and) (\\w+)")
+    twin = _without_tables(long)
+    assert twin is not long and twin.groupindex == long.groupindex
+    for text in (f"x {LONG_LITERAL} AND more", LONG_LITERAL * 2, f"{LONG_LITERAL} and so"):
+        assert [m.regs for m in twin.finditer(text)] == [m.regs for m in long.finditer(text)]
+        assert bool(twin.fullmatch(text)) == bool(long.fullmatch(text))
+    shipped_size = regex.compile(r".{0,600}(?:Photo|Picture|Image)(?: credit)?: \w+")
+    assert _without_tables(shipped_size) is shipped_size
+    verbose = regex.compile(f"(?x){regex.escape(LONG_LITERAL)}  # ends in a comment")
+    assert _without_tables(verbose) is verbose  # cannot be wrapped: kept as written
+
+
+def test_a_long_literal_span_is_cut():
+    rule = make_rule("strip-span", pattern=regex.escape(LONG_LITERAL), position="start")
+    lines = make_lines("Headline", f"{LONG_LITERAL} and the rest", "word0 word1")
+    assert kept_texts(strip_span(rule, lines, TIMEOUT)) == ["Headline", "and the rest",
+                                                           "word0 word1"]
 
 
 SAMPLE = ("Headline", "", "By Jane Roe", "April 4, 2023", CAPTION, CAPTION,

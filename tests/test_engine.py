@@ -9,6 +9,7 @@ from cleaner import CATEGORIES, Cleaner, CleanerError, clean, clean_and_explain
 from cleaner.engine import apply_rules, assemble, guess_title
 from cleaner.errors import PatternTimeout
 from cleaner.model import Line
+from cleaner.records import result_record
 from cleaner.rules import rule_from_dict
 
 from .helpers import SEED_URLS, seed_bytes
@@ -129,3 +130,18 @@ def test_html_metadata_fills_gaps():
     assert "The council voted on Tuesday" in result.text
     assert result.metadata.title == "Park plan approved"
     assert result.metadata.author == "Jane Roe"
+
+
+def test_a_288_kb_line_does_not_fail_its_capture(cleaner):
+    """One line of 288 KB in the shape that made en-caption:credit's "©" pattern (no
+    width bound, a lookahead over the rest of the line) run past its timeout: the
+    capture failed. The line is too long to be a credit; that pattern is not tried on
+    it, the capture is cleaned and the line listed as one some rules did not judge."""
+    line = ("Ab Cd © Ef " * 26_200).strip()
+    assert len(line.encode("utf-8")) > 288_000
+    result = cleaner.clean_and_explain(f"Headline\n\n{line}\n\nPhoto: Getty Images\n\nBody.\n")
+    assert line in result.text.splitlines()
+    assert "Photo: Getty Images" not in result.text  # short lines are judged as ever
+    assert result.long_lines == (3,)
+    assert result_record(result)["long_lines"] == [3]
+    assert "long_lines" not in result_record(cleaner.clean_and_explain(CAPTURE))

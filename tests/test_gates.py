@@ -10,15 +10,17 @@ from hypothesis import strategies as st
 
 from cleaner import load_rules
 from cleaner.gates import (
+    ANY,
     CHARS_PER_LITERAL_SEARCH,
     FULL,
-    UNBOUNDED,
+    LONG_LINE_CHARS,
+    PARTIAL_LITERAL_CHARS,
+    START,
     LiteralIndex,
     PatternGate,
     bits,
-    max_width,
-    required_literals,
 )
+from cleaner.shapes import UNBOUNDED, longest_literal_run, max_width, required_literals
 from cleaner.program import LineStage, compile_rules
 
 from .helpers import SEEDS
@@ -131,3 +133,80 @@ def test_literals_are_found_alike_one_by_one_and_all_at_once():
     assert bits(index.present(long, 0b1000)) == bits(index.present(short, 0b1000)) == [3]
     assert bits(index.present(short, everything & ~0b10)) == [0, 3]  # five literals: one scan
     assert index.present("nothing to see", everything) == 0
+
+
+class RecordingPattern:
+    """A compiled pattern that counts the partial matches asked of it."""
+
+    def __init__(self, pattern: regex.Pattern[str], runs_out: bool = False) -> None:
+        self._pattern = pattern
+        self.pattern, self.flags = pattern.pattern, pattern.flags
+        self.partial_calls = 0
+        self.timeouts: list[float | None] = []
+        self.runs_out = runs_out  # every call runs out of time
+
+    def _call(self, method, *args, **kwargs):
+        self.partial_calls += bool(kwargs.get("partial"))
+        self.timeouts.append(kwargs.get("timeout"))
+        if self.runs_out:
+            raise TimeoutError("regex timed out")
+        return getattr(self._pattern, method)(*args, **kwargs)
+
+    def match(self, *args, **kwargs):
+        return self._call("match", *args, **kwargs)
+
+    def fullmatch(self, *args, **kwargs):
+        return self._call("fullmatch", *args, **kwargs)
+
+    def search(self, *args, **kwargs):
+        return self._call("search", *args, **kwargs)
+
+
+LONG_LITERAL = " ".join(f"word{n}" for n in range(200))  # 1,289 literal characters
+
+
+@pytest.mark.parametrize("mode", [START, FULL])
+def test_a_long_literal_is_never_partially_matched(mode):
+    """The regex module readies a pattern for partial matching in time that grows with
+    the cube of its longest literal run (1,000 characters half a second, 4,000 half a
+    minute, 100,000 hours), and no timeout stops it: the gate must not ask."""
+    assert longest_literal_run(regex.escape(LONG_LITERAL)) > PARTIAL_LITERAL_CHARS
+    long = RecordingPattern(regex.compile(regex.escape(LONG_LITERAL)))
+    short = RecordingPattern(regex.compile(r"Photo: \w+"))
+    gate = PatternGate([long, short], [mode, FULL])
+    lines = ["Photo: Reuters", "An ordinary line of prose.", "word0 word1 and more", "zz"]
+    masks = [gate.candidates(line) for line in lines]
+    assert long.partial_calls == 0 and short.partial_calls > 0
+    # the long literal itself still rules out every line without it
+    assert masks == [0b10, 0, 0, 0]
+    assert gate.candidates(LONG_LITERAL + (" and the rest" if mode == START else "")) & 1
+
+
+def test_longest_literal_runs():
+    assert longest_literal_run(r"(?:Photo|Image) credit: [A-Z]\w+") == 9  # " credit: "
+    assert longest_literal_run(r"(?i:abc)(?i:def)x?") == 6  # the regex module joins them
+    assert longest_literal_run(r"(?P<v>ab)c|(?P<v>defg)") == 4  # a name twice: still read
+    assert longest_literal_run(r"a(?=bcde)") == 4
+
+
+def test_a_long_line_is_offered_only_to_patterns_of_bounded_width():
+    patterns = [regex.compile(r"(?!.*\bCopyright\b)\p{Lu}\w*(?: \p{Lu}\w*)* © \p{Lu}\w*"),
+                regex.compile(r"© \p{Lu}\w{0,20}"), regex.compile(r"(?:Ab Cd © Ef ?)+")]
+    gate = PatternGate(patterns, [FULL, ANY, ANY])  # unbounded, bounded, unbounded
+    line = "Ab Cd © Ef"
+    assert bits(gate.candidates(line)) == [0, 1, 2]
+    long = " ".join([line] * (LONG_LINE_CHARS // len(line)))
+    assert len(long) > LONG_LINE_CHARS and bits(gate.candidates(long)) == [1]
+    assert bits(gate.candidates(long[:LONG_LINE_CHARS - 1])) == [0, 1, 2]  # "… Cd © Ef A"
+
+
+def test_the_gates_regex_calls_run_under_the_timeout_and_rule_nothing_out_when_it_ends():
+    timing = RecordingPattern(regex.compile(r"Photo: \w+"))
+    gate = PatternGate([timing], [FULL])
+    assert gate.candidates("Photo: Reuters", timeout=0.25) == 1
+    assert gate.candidates("Not a credit", timeout=0.25) == 0
+    assert timing.timeouts and set(timing.timeouts) == {0.25}
+    # a check that runs out of time rules nothing out: the pattern itself decides
+    stopped = RecordingPattern(regex.compile(r"Photo: \w+"), runs_out=True)
+    assert PatternGate([stopped], [FULL]).candidates("Not a credit: Photo: x", 0.25) == 1
+    assert list(PatternGate([stopped], [FULL]).admitted(["Nothing", "Photo: x"], 0.25)) == [1]
