@@ -121,12 +121,11 @@ def _mostly_utf8(raw: bytes, text: str) -> bool:
 
 
 def from_str(text: str) -> Decoded:
-    """Text given as ``str``, a leading byte-order mark dropped and lone surrogates (which
-    no encoding can hold, and which stop lxml mid-page) replaced by U+FFFD, with a warning.
+    """Text given as ``str``, lone surrogates (which no encoding can hold, and which stop
+    lxml mid-page) replaced by U+FFFD, with a warning.
 
     Paired surrogates (text built from UTF-16 units) become the character they encode.
     """
-    text = text.removeprefix("\ufeff")
     if not SURROGATE.search(text):
         return Decoded(text, None)
     fixed = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

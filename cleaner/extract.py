@@ -110,7 +110,9 @@ def extract(raw: bytes | str, url: str | None = None, kind: str = "auto",
     """Turn a capture into normalised lines, with the metadata its markup gives, the
     encoding its bytes were read in and warnings of what reading them replaced or guessed."""
     decoded = decode(raw, source) if isinstance(raw, bytes) else from_str(raw)
-    text = decoded.text
+    # Byte-order marks opening the text, however many (text saved twice with one), are
+    # not text; left in, they would hide markup from looks_like_html.
+    text = decoded.text.lstrip("\ufeff")
     if kind == "auto":
         kind = "html" if looks_like_html(text) else "text"
     metadata = Metadata()

@@ -399,8 +399,13 @@ def test_paired_surrogates_in_text_become_their_character():
     assert texts(extract("smile \ud83d\ude00 please").lines) == ["smile \U0001f600 please"]
 
 
-def test_text_given_with_a_byte_order_mark_is_html_when_it_is_markup():
-    extracted = extract("\ufeff" + page())
+@pytest.mark.parametrize("capture", [
+    "\ufeff" + page(),
+    "\ufeff\ufeff" + page(),  # text saved twice with a mark
+    ("\ufeff" + page()).encode("utf-8-sig"),
+], ids=["str", "str-two-marks", "bytes-two-marks"])
+def test_text_given_with_a_byte_order_mark_is_html_when_it_is_markup(capture):
+    extracted = extract(capture)
     assert extracted.kind == "html"
     assert extracted.metadata.title == HEADLINE
 
