@@ -63,18 +63,19 @@ MAY_NEED_REPAIR = re.compile(
 UNUSUAL_RUN = re.compile(r"[^\t\x20-\x7e]+")
 REPAIR_REACH = re._parser.parse(  # type: ignore[attr-defined]
     MAY_NEED_REPAIR.pattern, MAY_NEED_REPAIR.flags).getwidth()[1] - 1
-# (an XHTML page opens with an XML declaration)
+# (an XHTML page opens with an XML declaration; a tag's name ends at a space, "/" or
+# ">": "<head?" or "<html-ish" in a text are not markup)
 HTML_START = regex.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
-                           r"<(?:!doctype\s+html|html|head|body)\b",
+                           r"<(?:!doctype\s+html|html|head|body)(?=[\s/>])",
                            regex.IGNORECASE | regex.DOTALL)
 # a document's opening tag at a line's start, after lines of text a capture may carry
 # before its markup (an "Advertisement" label, a saved page's header)
-HTML_OPENS_LINE = regex.compile(r"^[ \t]*<(?:!doctype\s+html|html|body)\b",
+HTML_OPENS_LINE = regex.compile(r"^[ \t]*<(?:!doctype\s+html|html|body)(?=[\s/>])",
                                 regex.IGNORECASE | regex.MULTILINE)
 # closing tags, and opening tags of a page's head and of its common blocks (a head
 # full of scripts may close none of the first kind early on)
 HTML_TAGS = regex.compile(r"</(?:p|div|span|a|li|td|body|html)>"
-                          r"|<(?:head|title|meta|link|script|style|div|table|h[1-6])\b[^<>]*>",
+                          r"|<(?:head|title|meta|link|script|style|div|table|h[1-6])(?=[\s/>])[^<>]*>",
                           regex.IGNORECASE)
 
 

@@ -39,6 +39,12 @@ def test_markup_after_a_line_of_text_loses_its_markup_the_first_time():
     assert once == twice == "Hello there, world.\n"
 
 
+def test_a_tag_like_word_left_by_broken_markup_is_text_the_second_time():
+    # found by fuzzing: "<head?" survives extraction and was then read as markup
+    once, twice = cleaned_twice("<html><<html>head?<title>Iran is intimately involved in t(")
+    assert once == twice
+
+
 def test_markup_after_a_byte_order_mark_is_read_as_html():
     once, twice = cleaned_twice("\ufeff" + page())
     assert "<" not in once
