@@ -229,11 +229,11 @@ class Tally:
     hangs: int = 0
     idempotence_failures: int = 0
     slowest: float = 0.0
-    examples: dict[str, str] = field(default_factory=dict)
+    examples: dict[str, object] = field(default_factory=dict)  # the first input of each kind
 
     def failed(self, kind: str, what: object, exc: BaseException | None = None) -> None:
         reason = f" {type(exc).__name__}: {str(exc)[:120]}" if exc else ""
-        self.examples.setdefault(kind + reason, f"{what!r:.300}")
+        self.examples.setdefault(kind + reason, what)
 
     def timed(self, seconds: float, what: object) -> None:
         self.slowest = max(self.slowest, seconds)
