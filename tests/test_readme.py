@@ -9,6 +9,9 @@ console blocks run each ``$`` command and must print the output shown (a ``...``
 stands for lines left out). A block that cannot run here says why in an HTML comment
 just above it, ``<!-- not run: REASON -->``; blocks that are not code to run (output,
 TOML, YAML) carry another language tag.
+
+Slow for a test file: each example starts Python and loads the rules, some several
+times, about 30 s of CPU for the whole file (more wall time on a busy machine).
 """
 from __future__ import annotations
 
@@ -205,6 +208,7 @@ def run_block(block: Block, folder: Path) -> None:
         for command, shown in commands:
             done = run(["bash", "-c", command], folder)
             assert "Traceback" not in done.stderr, done.stderr
+            assert done.returncode in (0, 1), f"`{command}` failed:\n{done.stderr}"  # 1: findings
             assert_shows(shown, done.stdout, command)
     else:
         (folder / "example.sh").write_text(block.code, encoding="utf-8")
