@@ -221,3 +221,23 @@ def test_clean_bag_turns_failures_into_error_records(client):
     assert number["error"]["reason"] == "bad-record" and number["text"] is None
     assert broken["error"]["reason"] == "capture" and broken["text"] is None
     assert set(ok) - {"lang"} <= set(no_text)  # every record has the result fields
+
+
+def test_clean_bag_reads_jsonl_lines_and_a_corrupt_one_fails_alone(client, cleaner, tmp_path):
+    """The README's `db.read_text(...)` pipeline: a corrupt line is an error record, as
+    in a local run, not an exception that ends the job."""
+    name = SEEDS[1]
+    good = {"id": "rec-1", "text": seed_bytes(name).decode("utf-8"), "url": SEED_URLS[name],
+            "lang": "en"}
+    path = tmp_path / "crawl.jsonl"
+    path.write_text(json.dumps(good) + "\n{not json\n" + json.dumps({"text": BOILERPLATE}) + "\n",
+                    encoding="utf-8")
+    records = clean_bag(db.read_text(str(path)), jsonl=True).compute(scheduler=client.get)
+
+    ok, corrupt, empty = records
+    cleaned = cleaner.clean_and_explain(good["text"], url=good["url"])
+    assert ok == result_record(cleaned, "rec-1", good["url"], {"lang": "en"})
+    assert corrupt["error"]["reason"] == "bad-record" and corrupt["text"] is None
+    assert corrupt["error"]["message"].startswith("not valid JSON")
+    assert corrupt["id"] == "0:1"  # no id to read: its place in the bag
+    assert empty["text"] == "" and "error" not in empty

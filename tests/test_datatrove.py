@@ -15,6 +15,7 @@ from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 
 from cleaner import Cleaner, CleanerError
+from cleaner.batch import Options
 from cleaner.integrations.datatrove import CleanerStep
 
 from .helpers import RULES, SEED_URLS, seed_bytes
@@ -116,3 +117,46 @@ def test_the_step_pickles_without_its_rules_and_loads_them_where_it_runs():
 def test_unknown_categories_fail_when_the_pipeline_is_built():
     with pytest.raises(CleanerError, match="unknown categories"):
         CleanerStep(keep_categories=["adverts"])
+
+
+def test_dropped_and_failed_documents_go_to_the_exclusion_writer(tmp_path):
+    too_large = "A story that goes on. " * 10
+    docs = [Document(text=BOILERPLATE, id="empty"), Document(text=too_large, id="broken"),
+            Document(text="Skip to main content\n\nA story.\n", id="story")]
+    step = CleanerStep(exclusion_writer=JsonlWriter(str(tmp_path / "excluded"),
+                                                    compression=None))
+    step.options = Options(max_bytes=100)  # the batch core's limit: a failure with a reason
+    out = list(step.run(iter(docs)))
+
+    assert [(doc.id, doc.text) for doc in out] == [("story", "A story.\n")]
+    (written,) = (tmp_path / "excluded").glob("*.jsonl")
+    excluded = {doc["id"]: doc for doc in map(json.loads, written.read_text().splitlines())}
+    assert sorted(excluded) == ["broken", "empty"]
+    empty = excluded["empty"]
+    assert empty["text"] == BOILERPLATE  # as it came, with what would have been removed
+    assert empty["metadata"]["filter_reason"] == "empty"
+    assert [r["rule"] for r in empty["metadata"]["cleaner"]["removals"]] \
+        == ["en-navigation:label", "en-ad:label"]
+    assert excluded["broken"]["metadata"]["filter_reason"] == "cleaner_error"
+    assert excluded["broken"]["metadata"]["cleaner_error"]["reason"] == "too-large"
+    assert excluded["broken"]["text"] == too_large
+    assert step.stats["dropped"].total == 2 and step.stats["dropped_empty"].total == 1
+    assert step.stats["forwarded"].total == 1
+
+
+def test_html_in_the_metadata_is_cleaned_as_cleaner_clean_reads_a_jsonl_record(tmp_path):
+    """A JSONL record with `html` (and `text`): the reader puts the HTML in the metadata;
+    the step cleans it, as `cleaner clean` prefers a record's HTML to its text."""
+    html = ("<html><head><title>Park</title></head><body><nav>Home | News</nav><article>"
+            "<h1>Council backs new park</h1><p>The council voted on Tuesday to expand the "
+            "riverside park by four hectares, after a year of consultation.</p></article>"
+            "</body></html>")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "crawl.jsonl").write_text(
+        json.dumps({"id": "p", "text": "a crawler's own extraction", "html": html,
+                    "url": "https://example.com/park"}) + "\n", encoding="utf-8")
+    (doc,) = CleanerStep().run(JsonlReader(str(tmp_path / "in")).run())
+
+    assert doc.text == Cleaner().clean(html, "https://example.com/park")
+    assert "riverside park" in doc.text and "html" not in doc.metadata
+    assert doc.metadata["cleaner"]["title"] is not None

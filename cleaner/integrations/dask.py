@@ -211,16 +211,20 @@ def _result(chunk: list[Task], future: Future, options: Options) -> list[Result]
     return results
 
 
-def clean_bag(bag: db.Bag, cleaner: Cleaner | None = None, *, text_key: str = "text",
-              html_key: str = "html", url_key: str = "url", id_key: str = "id") -> db.Bag:
+def clean_bag(bag: db.Bag, cleaner: Cleaner | None = None, *, jsonl: bool = False,
+              text_key: str = "text", html_key: str = "html", url_key: str = "url",
+              id_key: str = "id") -> db.Bag:
     """A bag of result records for a bag of captures, in the same order.
 
     Items are captures as strings (or bytes), or dicts holding one in ``html_key`` or
     ``text_key`` with optional ``url_key`` and ``id_key``; a dict's other keys pass
-    through unchanged. Records have the fields of ``cleaner.records.result_record``;
-    a capture that fails gives a record with ``text`` None and ``error`` {reason,
-    message} instead of failing the computation. An item without an id gets its
-    place in this bag, ``"<partition>:<position>"``.
+    through unchanged. With ``jsonl``, string items are JSONL lines (as
+    ``db.read_text`` gives them), read as ``cleaner clean`` reads a JSONL file: a line
+    that is not a JSON object holding a capture fails alone, as "bad-record".
+    Records have the fields of ``cleaner.records.result_record``; a capture that
+    fails gives a record with ``text`` None and ``error`` {reason, message} instead
+    of failing the computation. An item without an id gets its place in this bag,
+    ``"<partition>:<position>"``.
 
     ``cleaner`` defaults to one with the shipped rules; it is built here, so a rule
     error shows at once, and shipped to the workers once, not with every partition.
@@ -230,18 +234,23 @@ def clean_bag(bag: db.Bag, cleaner: Cleaner | None = None, *, text_key: str = "t
     shared = delayed(cleaner if cleaner is not None else Cleaner(), pure=False)
     # A one-item bag partitioned like ``bag`` tells each partition its number.
     numbers = db.range(bag.npartitions, npartitions=bag.npartitions)
-    return bag.map_partitions(_clean_partition, numbers, shared, options)
+    string_format = "jsonl" if jsonl else "capture"
+    return bag.map_partitions(_clean_partition, numbers, shared, options, string_format)
 
 
 def _clean_partition(items: Iterable[Any], numbers: Iterable[int], cleaner: Cleaner,
-                     options: Options) -> list[dict[str, Any]]:
+                     options: Options, string_format: str) -> list[dict[str, Any]]:
     (partition,) = numbers
-    return [_clean_item(cleaner, options, item, f"{partition}:{position}")
+    return [_clean_item(cleaner, options, item, f"{partition}:{position}", string_format)
             for position, item in enumerate(items)]
 
 
-def _clean_item(cleaner: Cleaner, options: Options, item: Any, location: str) -> dict[str, Any]:
-    """The record of one bag item (see ``clean_bag``); never raises for a bad item."""
+def _clean_item(cleaner: Cleaner, options: Options, item: Any, location: str,
+                string_format: str = "capture") -> dict[str, Any]:
+    """The record of one bag item (see ``clean_bag``); never raises for a bad item.
+
+    ``string_format`` says what a string item is: a "capture" or a "jsonl" line.
+    """
     if isinstance(item, Mapping):
         return _clean_mapping(cleaner, options, item, location)
     if isinstance(item, str | bytes):
@@ -249,9 +258,9 @@ def _clean_item(cleaner: Cleaner, options: Options, item: Any, location: str) ->
             payload = item.encode("utf-8") if isinstance(item, str) else item
         except UnicodeEncodeError as exc:
             return error_record(location, None, "capture", f"not valid Unicode text: {exc}")
-        result = clean_task(cleaner, options, Task(0, location, payload))
+        result = clean_task(cleaner, options, Task(0, location, payload, format=string_format))
         record = result.record
-        return record if record is not None else error_record(location, None, *_reason(result))
+        return record if record is not None else error_record(result.id, None, *_reason(result))
     return error_record(location, None, "bad-record",
                         f"a capture must be text or a dict, not {type(item).__name__}")
 

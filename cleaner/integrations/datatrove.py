@@ -1,12 +1,15 @@
 """A datatrove pipeline step that cleans each document's text in place.
 
 Put ``CleanerStep()`` between a reader and the filters or writer of a datatrove
-pipeline. Each document's text becomes the cleaned article; what was removed, the
-metadata found and the paywall flag go to ``doc.metadata["cleaner"]``.
+pipeline. Each document's text (or the HTML in its metadata) becomes the cleaned
+article; what was removed, the metadata found and the paywall flag go to
+``doc.metadata["cleaner"]``. Documents left empty, and with an exclusion writer those
+that failed, are not passed on: like a datatrove filter's, they go to that writer.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ try:
     # datatrove ships no type hints
     from datatrove.data import Document, DocumentsPipeline  # type: ignore[import-untyped]
     from datatrove.pipeline.base import PipelineStep  # type: ignore[import-untyped]
+    from datatrove.pipeline.writers.disk_base import DiskWriter  # type: ignore[import-untyped]
     from datatrove.utils.typeshelper import StatHints  # type: ignore[import-untyped]
 except ImportError as exc:  # an optional dependency: say how to get it
     raise ImportError("cleaner.integrations.datatrove needs datatrove: "
@@ -27,6 +31,9 @@ from ..rules import RuleBook
 
 __all__ = ["CleanerStep"]
 
+# What became of a document; the last two are its ``filter_reason`` when excluded.
+KEPT, EMPTY, FAILED = "kept", "empty", "cleaner_error"
+
 
 class CleanerStep(PipelineStep):
     """Clean ``doc.text`` with the cleaner's rules; drop documents left empty.
@@ -34,11 +41,18 @@ class CleanerStep(PipelineStep):
     ``rules`` is a rules directory (as seen by the worker) or None for the shipped
     rules; ``keep_categories`` names removal categories to leave in the text. The
     page's URL, which picks the site rules, is read from ``doc.metadata[url_key]``.
+    When ``doc.metadata[html_key]`` holds the page's HTML (a JSONL reader puts a
+    record's ``html`` field there), it is cleaned instead of ``doc.text`` and leaves
+    the metadata, as ``cleaner clean`` prefers a record's HTML to its text.
 
     A cleaned document gets ``doc.metadata["cleaner"]``: site, title, author, date,
     paywalled and removals (rule, category, text). A document that cannot be
     cleaned keeps its text and gets ``doc.metadata["cleaner_error"]`` {reason,
-    message}. With ``drop_empty``, documents with nothing left are dropped.
+    message}; it is passed on, or given to ``exclusion_writer`` when there is one.
+    With ``drop_empty``, documents with nothing left are dropped, and given to
+    ``exclusion_writer`` with the text they came with. Excluded documents get
+    ``doc.metadata["filter_reason"]``, "empty" or "cleaner_error", as datatrove's
+    filters mark theirs.
     """
 
     name = "🧹 Cleaner"
@@ -46,7 +60,8 @@ class CleanerStep(PipelineStep):
 
     def __init__(self, rules: Path | str | RuleBook | None = None,
                  keep_categories: Iterable[str] = (), url_key: str = "url",
-                 drop_empty: bool = True) -> None:
+                 drop_empty: bool = True, html_key: str | None = "html",
+                 exclusion_writer: DiskWriter | None = None) -> None:
         super().__init__()
         self.rules = rules
         self.keep_categories = tuple(keep_categories)
@@ -55,7 +70,9 @@ class CleanerStep(PipelineStep):
         if unknown:
             raise CleanerError(f"unknown categories to keep: {', '.join(sorted(unknown))}")
         self.url_key = url_key
+        self.html_key = html_key
         self.drop_empty = drop_empty
+        self.exclusion_writer = exclusion_writer
         self.options = Options()
         self._cleaner: Cleaner | None = None
 
@@ -75,42 +92,55 @@ class CleanerStep(PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0,
             world_size: int = 1) -> DocumentsPipeline:
         _ = self.cleaner  # load the rules now, so the first document's time is its own
-        for doc in data:
-            self.stat_update(StatHints.total)
-            with self.track_time():
-                keep = self.clean_document(doc)
-            if keep:
-                self.stat_update(StatHints.forwarded)
-                self.update_doc_stats(doc)
-                yield doc
-            else:
-                self.stat_update(StatHints.dropped, "dropped_empty")
+        writer = self.exclusion_writer
+        with writer if writer is not None else nullcontext() as excluded:
+            for doc in data:
+                self.stat_update(StatHints.total)
+                with self.track_time():
+                    outcome = self.clean_document(doc)
+                if outcome == KEPT or (outcome == FAILED and excluded is None):
+                    self.stat_update(StatHints.forwarded)
+                    self.update_doc_stats(doc)
+                    yield doc
+                    continue
+                self.stat_update(StatHints.dropped)
+                if outcome == EMPTY:
+                    self.stat_update("dropped_empty")
+                if excluded is not None:
+                    doc.metadata["filter_reason"] = outcome
+                    excluded.write(doc, rank)
 
-    def clean_document(self, doc: Document) -> bool:
-        """Clean ``doc`` in place; False when it came out empty and should be dropped."""
+    def clean_document(self, doc: Document) -> str:
+        """Clean ``doc`` in place: "kept", "empty" (left as it came) or "cleaner_error"."""
         url = doc.metadata.get(self.url_key)
         url = url if isinstance(url, str) and url else None
+        html = doc.metadata.get(self.html_key) if self.html_key else None
+        capture = html if isinstance(html, str) and html else doc.text
         try:
-            payload = doc.text.encode("utf-8")
+            payload = capture.encode("utf-8")
         except UnicodeEncodeError as exc:  # lone surrogates: not text the cleaner can read
-            self._failed(doc, {"reason": "capture", "message": f"not valid Unicode text: {exc}"})
-            return True
+            return self._failed(doc, {"reason": "capture",
+                                      "message": f"not valid Unicode text: {exc}"})
         # The batch core's per-capture limits and error reasons, same as `cleaner clean`.
         result = clean_task(self.cleaner, self.options, Task(0, str(doc.id), payload, url=url))
         record = result.record
         if record is None:
             assert result.error is not None, "a result without a record has an error"
-            self._failed(doc, result.error)
-            return True
-        doc.text = record["text"]
+            return self._failed(doc, result.error)
         doc.metadata["cleaner"] = _summary(record)
         if record["paywalled"]:
             self.stat_update("paywalled")
-        return bool(doc.text) or not self.drop_empty
+        if not record["text"] and self.drop_empty:
+            return EMPTY
+        doc.text = record["text"]
+        if capture is html:
+            del doc.metadata[self.html_key]  # the cleaned text replaces it
+        return KEPT
 
-    def _failed(self, doc: Document, error: dict[str, str]) -> None:
+    def _failed(self, doc: Document, error: dict[str, str]) -> str:
         doc.metadata["cleaner_error"] = dict(error)
         self.stat_update("cleaner_error", f"cleaner_error_{error['reason']}")
+        return FAILED
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:
