@@ -21,6 +21,8 @@ SNIFF_BYTES = 4096  # how far into the bytes a byte-order mark's absence or a ch
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"))
+# UTF-16 without a mark: at least this share of one side's bytes is zero
+UTF16_ZERO_SHARE = 0.5
 # UTF-8 with stray bytes: at least this many characters past ASCII read well per bad byte
 STRAY_BYTES_PER_CHARACTER = 4
 SURROGATE = re.compile("[\ud800-\udfff]")
@@ -53,6 +55,9 @@ def decode(raw: bytes, source: str | None = None, declared: str | None = None) -
         best = from_bytes(raw).best()
         if best is not None and best.encoding.startswith(("utf_16", "utf_32")):
             return Decoded(str(best), best.encoding.replace("_", "-"))
+        wide = _utf16_by_zeros(raw[:SNIFF_BYTES])
+        if wide:  # text charset-normalizer found too odd to read: its zeros still tell
+            return _decode_replacing(raw, wide)
     try:
         return Decoded(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -95,6 +100,20 @@ def guess(raw: bytes) -> Decoded | None:
         except UnicodeDecodeError:  # a byte that windows-1252 leaves undefined
             pass
     return Decoded(str(best), best.encoding.replace("_", "-"))
+
+
+def _utf16_by_zeros(head: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when every other byte of ``head`` is mostly zero (the
+    high bytes of Latin text in UTF-16), and the bytes between are not; else None."""
+    even, odd = head[0::2], head[1::2]
+    if not odd:
+        return None
+    even_zeros, odd_zeros = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_zeros >= UTF16_ZERO_SHARE > even_zeros:
+        return "utf-16-le"
+    if even_zeros >= UTF16_ZERO_SHARE > odd_zeros:
+        return "utf-16-be"
+    return None
 
 
 def _decode_replacing(raw: bytes, codec: str) -> Decoded:

@@ -63,14 +63,14 @@ MAY_NEED_REPAIR = re.compile(
 UNUSUAL_RUN = re.compile(r"[^\t\x20-\x7e]+")
 REPAIR_REACH = re._parser.parse(  # type: ignore[attr-defined]
     MAY_NEED_REPAIR.pattern, MAY_NEED_REPAIR.flags).getwidth()[1] - 1
-# (an XHTML page opens with an XML declaration; a tag's name ends at a space, "/" or
-# ">": "<head?" or "<html-ish" in a text are not markup)
+# (an XHTML page opens with an XML declaration; a tag's name ends at a space, "/", ">"
+# or the text's end: "<head?" or "<html-ish" in a text are not markup)
 HTML_START = regex.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
-                           r"<(?:!doctype\s+html|html|head|body)(?=[\s/>])",
+                           r"<(?:!doctype\s+html|html|head|body)(?=[\s/>]|\Z)",
                            regex.IGNORECASE | regex.DOTALL)
 # a document's opening tag at a line's start, after lines of text a capture may carry
 # before its markup (an "Advertisement" label, a saved page's header)
-HTML_OPENS_LINE = regex.compile(r"^[ \t]*<(?:!doctype\s+html|html|body)(?=[\s/>])",
+HTML_OPENS_LINE = regex.compile(r"^[ \t]*<(?:!doctype\s+html|html|body)(?=[\s/>]|\Z)",
                                 regex.IGNORECASE | regex.MULTILINE)
 # closing tags, and opening tags of a page's head and of its common blocks (a head
 # full of scripts may close none of the first kind early on)
@@ -97,7 +97,9 @@ def looks_like_html(text: str) -> bool:
     >>> looks_like_html("Subscribe for unlimited access")
     False
     """
-    head = text[:4096]
+    # Decided on the text as normalise leaves it, control characters gone: its cleaned
+    # text, read again, must be decided the same way.
+    head = text[:4096].translate(CONTROL_CHARS)
     if HTML_START.match(head):
         return True
     # Decided by what the head holds, not by its first character alone: the markup

@@ -71,7 +71,7 @@ def main() -> int:
     parser.add_argument("--mutated", type=int, default=1_000)
     parser.add_argument("--rule-folders", type=int, default=5_000)
     parser.add_argument("--limit", type=float, default=10.0,
-                        help="seconds one capture may take before it counts as a hang")
+                        help="CPU seconds one capture may take before it counts as a hang")
     parser.add_argument("--last", type=Path, default=Path("fuzz-last-input.txt"),
                         help="where each input is written before it is checked")
     args = parser.parse_args()

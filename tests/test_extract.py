@@ -356,6 +356,21 @@ def test_utf16_without_a_byte_order_mark_is_read_as_utf16(codec):
         assert paragraph in texts(extracted.lines)
 
 
+def test_utf16_without_a_mark_is_read_as_utf16_when_its_text_is_odd():
+    # found by fuzzing: characters charset-normalizer finds too odd for UTF-16; the
+    # zero high bytes of the markup still tell
+    raw = (page() + "\U000c41ae\u0b80\u4e00" * 40).encode("utf-16-le")
+    extracted = extract(raw)
+    assert (extracted.kind, extracted.encoding) == ("html", "utf-16-le")
+    assert PARAGRAPHS[0] in texts(extracted.lines)
+
+
+@pytest.mark.parametrize("text", ["<!DOCTYPE html", "<html", "<\x00html>Hi<\x01/html>"])
+def test_the_kind_does_not_change_with_a_final_newline_or_control_characters(text):
+    assert looks_like_html(text) == looks_like_html(text + "\n") \
+        == looks_like_html(text.replace("\x00", "").replace("\x01", ""))
+
+
 @pytest.mark.parametrize("codec, named", [("utf-16", "utf-16"), ("utf-32", "utf-32"),
                                           ("utf-8-sig", "utf-8")])
 def test_a_byte_order_mark_names_the_encoding(codec, named):
