@@ -59,7 +59,8 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     stats.add_argument("paths", nargs="+", metavar="CAPTURES")
     stats.add_argument("--rules", type=Path, metavar="DIR", help="rules directory")
     stats.add_argument("--urls", type=Path, metavar="TSV",
-                       help="a manifest of '<path><TAB><url>' lines, paths relative to the input")
+                       help="a manifest of '<path><TAB><url>' lines, "
+                            "paths relative to the input")
     stats.add_argument("--json", action="store_true", help="print the figures as JSON")
     stats.add_argument("--model", action="store_true", help="run the generic stage too")
     _add_reading(stats)

@@ -16,7 +16,8 @@ import regex
 from publicsuffixlist import PublicSuffixList
 
 # What a domain is once in ASCII: two or more labels of letters, digits and inner hyphens.
-ASCII_DOMAIN = regex.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+ASCII_DOMAIN = regex.compile(rf"{LABEL}(?:\.{LABEL})+")
 
 
 def ascii_domain(name: str) -> str | None:

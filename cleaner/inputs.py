@@ -180,8 +180,9 @@ def read_tasks(inputs: Sequence[Input], max_bytes: int, url: str | None = None,
     """The inputs' captures as tasks, numbered in order, read only as they are asked for.
 
     ``url`` is every capture's URL (and the fallback of JSONL records without one);
-    ``urls`` maps capture files' relative paths to URLs (``files.manifest_url``). A capture over ``max_bytes``, or one that
-    cannot be read, becomes a task marked with the error instead of ending the stream.
+    ``urls`` maps capture files' relative paths to URLs (``files.manifest_url``). A
+    capture over ``max_bytes``, or one that cannot be read, becomes a task marked with
+    the error instead of ending the stream.
     """
     numbers = count()
     for source in inputs:

@@ -49,5 +49,7 @@ def test_date_metadata_is_iso_or_absent(tmp_path):
         'action = "extract-meta"\nfield = "date"\n'
         "pattern = '''Publié le (?P<value>.+)'''\n", encoding="utf-8")
     cleaner = Cleaner(rules, use_model=False)
-    assert cleaner.clean_and_explain("Publié le 4 avril 2023\n\nTexte.").metadata.date == "2023-04-04"
-    assert cleaner.clean_and_explain("Publié le 4 avril\n\nTexte.").metadata.date is None
+    def date(text: str) -> str | None:
+        return cleaner.clean_and_explain(text).metadata.date
+    assert date("Publié le 4 avril 2023\n\nTexte.") == "2023-04-04"
+    assert date("Publié le 4 avril\n\nTexte.") is None

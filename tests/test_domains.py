@@ -45,7 +45,8 @@ def test_site_files_match_within_the_registrable_domain_only():
 
 
 def test_a_subdomain_site_file_wins_over_its_parent():
-    index = SiteIndex([_site("reuters.com", "reuters.com"), _site("uk.reuters.com", "uk.reuters.com")])
+    index = SiteIndex([_site("reuters.com", "reuters.com"),
+                       _site("uk.reuters.com", "uk.reuters.com")])
     assert index.for_url("https://uk.reuters.com/x").name == "uk.reuters.com"
     assert index.for_url("https://ca.reuters.com/x").name == "reuters.com"
 
