@@ -144,8 +144,8 @@ def add_learn_option(clean: argparse.ArgumentParser) -> None:
     """``clean --learn``: learn each site's rules from the batch itself, then clean with them."""
     learning = clean.add_argument_group("learning")
     learning.add_argument("--learn", action="store_true",
-                          help="read the inputs twice: learn rules per site (by URL host), "
-                               "then clean with them")
+                          help="read the inputs twice: learn rules per site (by "
+                               "registrable domain), then clean with them")
     learning.add_argument("--learn-sample", type=_positive, default=DEFAULT_SAMPLE, metavar="N",
                           help="captures of each site read to learn from (default: %(default)s)")
 

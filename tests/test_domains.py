@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.batch import Options, Task
+from cleaner.cli import main
 from cleaner.corpus import Grouping, collect, learn_site, site_of
 from cleaner.errors import RuleFileError
 from cleaner.matching import SiteIndex, host_of
@@ -95,3 +96,15 @@ def test_a_site_domain_that_is_no_domain_name_is_refused(tmp_path):
     with pytest.raises(RuleFileError, match="'not a domain' is not a domain name") as caught:
         load_rules(tmp_path)
     assert Path(caught.value.path) == paths["sites/example.com.toml"]
+
+
+def test_learn_an_idn_site_writes_its_ascii_named_file_that_check_accepts(tmp_path, capsys):
+    captures = tmp_path / "captures"
+    captures.mkdir()
+    for i in range(8):
+        (captures / f"page{i}.txt").write_text(synthetic.capture_text(i), encoding="utf-8")
+    sites = tmp_path / "rules" / "sites"
+    assert main(["learn", str(captures), "--site", "Bücher.de", "-o", str(sites)]) == 0
+    assert [p.name for p in sites.iterdir()] == ["xn--bcher-kva.de.toml"]
+    assert main(["check", "--rules", str(tmp_path / "rules"),
+                 "--seeds", str(tmp_path / "no-seeds")]) == 0
