@@ -201,7 +201,8 @@ def _span_meta(rule: Rule, removals: Sequence[Removal], timeout: float) -> dict[
         return {}
     found = _finditer(rule.params["pattern"], removals[0].text, rule, timeout)
     value = found[0].group("value") if found else None
-    return {name: meta_value(name, " ".join(value.split()))} if value else {}
+    read = meta_value(name, " ".join(value.split())) if value else None
+    return {name: read} if read else {}
 
 
 def cut_spans(rule: Rule, text: str, timeout: float) -> tuple[str, list[tuple[int, int, str]]]:
@@ -344,8 +345,9 @@ def extract_meta(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
         value = read_meta(rule, text, timeout) if text else None
         if value is None:
             continue
-        if name not in meta:
-            meta[name] = meta_value(name, value)
+        read = meta_value(name, value) if name not in meta else None
+        if read:
+            meta[name] = read
         if name != "title":
             doomed.add(i)
     outcome = _split(rule, lines, doomed)
@@ -362,9 +364,10 @@ def read_meta(rule: Rule, text: str, timeout: float) -> str | None:
     return None if match is None else " ".join(match.group("value").split())
 
 
-def meta_value(name: str, written: str) -> str:
-    """The metadata value of a field as written: ISO 8601 for a date that parses."""
-    return parse_date(written) or written if name == "date" else written
+def meta_value(name: str, written: str) -> str | None:
+    """The metadata value of a field as written; a date is ISO 8601, or none at all when
+    it does not parse (the line is still removed: the rule matched it)."""
+    return parse_date(written) if name == "date" else written
 
 
 ACTIONS: dict[str, ActionSpec] = {

@@ -21,7 +21,7 @@ from .batch import Executor, Options, Result, Task, chunked
 from .commands import add_commands, add_learn_option, learned_cleaner
 from .engine import Cleaner
 from .errors import CleanerError, OutputError
-from .files import read_manifest
+from .files import manifest_url, read_manifest
 from .golden import compare_seeds, iter_cases, run_cases, untested_generic_rules
 from .inputs import (
     DEFAULT_GLOBS,
@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_capture_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="the URL the capture came from (selects site rules)")
     parser.add_argument("--urls", type=Path, metavar="TSV",
-                        help="a manifest of '<file name><TAB><url>' lines")
+                        help="a manifest of '<path><TAB><url>' lines, "
+                             "paths relative to the input")
     parser.add_argument("--rules", type=Path, metavar="DIR", help="rules directory (default: shipped)")
     parser.add_argument("--keep", action="append", default=[], choices=CATEGORIES,
                         metavar="CATEGORY", help="leave this category in the text (repeatable)")
@@ -432,8 +433,8 @@ def run_explain(args: argparse.Namespace) -> int:
             raw = stream.read()
     except OSError as exc:
         raise CleanerError(f"{args.path}: cannot read: {exc}") from None
-    cleaned = cleaner.clean_and_explain(raw, url=args.url or urls.get(source.relative.name),
-                                        source=args.path)
+    url = args.url or manifest_url(urls, source.relative)
+    cleaned = cleaner.clean_and_explain(raw, url=url, source=args.path)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty()
                                         and "NO_COLOR" not in os.environ)
     write_explanation(cleaned, sys.stdout, colour)

@@ -59,7 +59,8 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     stats.add_argument("paths", nargs="+", metavar="CAPTURES")
     stats.add_argument("--rules", type=Path, metavar="DIR", help="rules directory")
     stats.add_argument("--urls", type=Path, metavar="TSV",
-                       help="a manifest of '<file name><TAB><url>' lines")
+                       help="a manifest of '<path><TAB><url>' lines, "
+                            "paths relative to the input")
     stats.add_argument("--json", action="store_true", help="print the figures as JSON")
     stats.add_argument("--model", action="store_true", help="run the generic stage too")
     _add_reading(stats)
@@ -143,8 +144,8 @@ def add_learn_option(clean: argparse.ArgumentParser) -> None:
     """``clean --learn``: learn each site's rules from the batch itself, then clean with them."""
     learning = clean.add_argument_group("learning")
     learning.add_argument("--learn", action="store_true",
-                          help="read the inputs twice: learn rules per site (by URL host), "
-                               "then clean with them")
+                          help="read the inputs twice: learn rules per site (by "
+                               "registrable domain), then clean with them")
     learning.add_argument("--learn-sample", type=_positive, default=DEFAULT_SAMPLE, metavar="N",
                           help="captures of each site read to learn from (default: %(default)s)")
 

@@ -3,8 +3,10 @@
 ``collect`` reads a stream of tasks once and keeps, for each site, the lines of the
 first ``sample`` captures met (later ones are counted and skipped before they are
 decoded). Memory therefore holds at most ``sample`` captures' lines per site, whatever
-the size of the input. A site is the capture's URL host (without ``www.``), a JSONL
-field named by ``site_field``, or one site given for everything.
+the size of the input. A site is the registrable domain of the capture's URL host
+(``uk.reuters.com`` and ``reuters.com`` are one site, ``reuters.com``), a JSONL field
+named by ``site_field``, or one site given for everything; each in ASCII form, so that
+``bücher.de`` and ``xn--bcher-kva.de`` are one site too.
 """
 from __future__ import annotations
 
@@ -13,17 +15,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import regex
-
 from .batch import BadRecord, Options, Task, unpack
+from .domains import ASCII_DOMAIN, ascii_domain
 from .draft import Draft, draft_site, learned_ruleset
 from .errors import CaptureError, LearnError
 from .extract import extract
 from .learn import Settings
-from .matching import SiteIndex, host_of
+from .matching import SiteIndex, site_of_url
 from .rules import RuleBook
 
-DOMAIN = regex.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
 DEFAULT_SAMPLE = 200
 
 
@@ -51,17 +51,25 @@ class Samples:
 def site_of(url: str | None, fields: Mapping[str, Any], grouping: Grouping) -> str | None:
     """The site a capture belongs to under ``grouping`` (None: it cannot be told).
 
-    >>> site_of("https://www.example.com/a", {}, Grouping())
+    >>> site_of("https://www.uk.example.com/a", {}, Grouping())
     'example.com'
-    >>> site_of(None, {"group": "Example.org"}, Grouping(site_field="group"))
-    'example.org'
+    >>> site_of(None, {"group": "Bücher.de"}, Grouping(site_field="group"))
+    'xn--bcher-kva.de'
+
+    A site given (``site``, ``site_field``) is taken as it is, only spelled in ASCII.
     """
     if grouping.site:
-        return grouping.site.lower()
+        return _spelled(grouping.site)
     if grouping.site_field:
         value = fields.get(grouping.site_field)
-        return value.strip().lower() or None if isinstance(value, str) else None
-    return host_of(url)
+        return _spelled(value) or None if isinstance(value, str) else None
+    return site_of_url(url)
+
+
+def _spelled(site: str) -> str:
+    """A given site in ASCII form; as written (lower case) when it is no domain name,
+    for ``learn_site`` to refuse with its name."""
+    return ascii_domain(site) or site.strip().lower()
 
 
 def collect(tasks: Iterable[Task], options: Options, grouping: Grouping) -> Samples:
@@ -111,7 +119,7 @@ def learn_sites(samples: Samples, settings: Settings = Settings()
 
 def learn_site(site: str, captures: list[list[str]], settings: Settings = Settings()) -> Draft:
     """One site's draft; a site name that cannot name a rule file is refused."""
-    if not DOMAIN.fullmatch(site):
+    if not ASCII_DOMAIN.fullmatch(site):
         raise LearnError(f"{site!r}: not a domain name, so it cannot name a site rule file; "
                          f"group captures by URL host or give --site DOMAIN")
     return draft_site(site, captures, settings)

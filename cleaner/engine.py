@@ -12,7 +12,7 @@ from .classifier import (GUARD_ALL_SHARE, MAX_ROUNDS, LineModel, load_models, mo
 from .errors import CleanerError, PatternTimeout
 from .extract import Extracted, extract
 from .gates import LONG_LINE_CHARS
-from .matching import SiteIndex, host_of
+from .matching import SiteIndex, site_of_url
 from .model import CATEGORIES, Cleaned, Line, Metadata, Removal, Rule, RuleSet
 from .program import PassState, Step, compile_rules
 from .rules import RuleBook, load_rules
@@ -309,7 +309,7 @@ class Cleaner:
             title=state.meta.get("title") or found.title or guess_title(state.kept),
             author=state.meta.get("author") or found.author,
             date=state.meta.get("date") or found.date,
-            site=site.name if site else host_of(url),
+            site=site.name if site else site_of_url(url),
         )
 
     def clean(self, capture: bytes | str, url: str | None = None) -> str:

@@ -5,7 +5,8 @@ import hashlib
 import os
 import re
 import secrets
-from pathlib import Path
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
 
 from .errors import CleanerError
 
@@ -18,21 +19,43 @@ FILE_MODE = 0o666  # the usual permissions of a new file: os.open applies the um
 
 
 def read_manifest(path: Path | str) -> dict[str, str]:
-    """A TSV of ``<file name>\\t<url>`` lines; blank lines and '#' comments are skipped."""
+    """A TSV of ``<path>\t<url>`` lines; blank lines and '#' comments are skipped.
+
+    A path is the capture file's path relative to the input it was found under
+    (``a/index.txt`` for ``crawl/a/index.txt`` read as ``crawl/``; a file given by
+    itself is its name), written with "/". A path given twice is an error: the
+    manifest never picks one of two URLs.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CleanerError(f"{path}: cannot read the URL manifest ({exc.strerror})") from None
     urls: dict[str, str] = {}
+    lines: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         name, tab, url = line.partition("\t")
         if not tab or not name.strip() or not url.strip():
-            raise CleanerError(f"{path}:{number}: expected '<file name><TAB><url>'")
-        urls[name.strip()] = url.strip()
+            raise CleanerError(f"{path}:{number}: expected '<path><TAB><url>'")
+        key = PurePosixPath(name.strip()).as_posix()  # "./a//b" is "a/b"
+        if key in urls:
+            raise CleanerError(f"{path}:{number}: {key!r} is given on line {lines[key]} too")
+        urls[key], lines[key] = url.strip(), number
     return urls
+
+
+def manifest_url(urls: Mapping[str, str], relative: Path) -> str | None:
+    """The URL the manifest gives a capture file, by its whole relative path (also without
+    a ".gz"), never by its base name alone: one "index.txt" line is no other folder's.
+
+    >>> urls = {"a/index.txt": "https://a.example/", "b.html": "https://b.example/"}
+    >>> [manifest_url(urls, Path(p)) for p in ("a/index.txt", "c/index.txt", "b.html.gz")]
+    ['https://a.example/', None, 'https://b.example/']
+    """
+    unzipped = relative.with_suffix("") if relative.suffix.lower() == ".gz" else relative
+    return urls.get(relative.as_posix()) or urls.get(unzipped.as_posix())
 
 
 TEXT_SUFFIX = ".txt"

@@ -10,7 +10,7 @@ from pathlib import Path
 from .engine import DEFAULT_TIMEOUT, Cleaner, apply_rules, assemble
 from .errors import PatternTimeout
 from .extract import normalise
-from .files import MANIFEST_NAME, read_manifest, write_atomic
+from .files import MANIFEST_NAME, manifest_url, read_manifest, write_atomic
 from .inputs import CAPTURE_GLOBS, find_inputs
 from .model import Cleaned, Rule, RuleTest
 from .rules import RuleBook
@@ -47,7 +47,7 @@ def list_seeds(seeds_dir: Path) -> list[Seed]:
     """Every capture in ``seeds_dir``, with its URL from ``urls.tsv`` when listed there."""
     manifest = seeds_dir / MANIFEST_NAME
     urls = read_manifest(manifest) if manifest.is_file() else {}
-    return [Seed(str(s.relative), s.path, urls.get(s.relative.name))
+    return [Seed(str(s.relative), s.path, manifest_url(urls, s.relative))
             for s in find_inputs([str(seeds_dir)], CAPTURE_GLOBS) if s.path is not None]
 
 

@@ -25,7 +25,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from .batch import Task
 from .errors import CleanerError
-from .files import MANIFEST_NAME, record_name
+from .files import MANIFEST_NAME, manifest_url, record_name
 
 FORMATS = ("capture", "jsonl", "warc")
 CAPTURE_GLOBS = ("*.txt", "*.html", "*.htm")
@@ -180,8 +180,9 @@ def read_tasks(inputs: Sequence[Input], max_bytes: int, url: str | None = None,
     """The inputs' captures as tasks, numbered in order, read only as they are asked for.
 
     ``url`` is every capture's URL (and the fallback of JSONL records without one);
-    ``urls`` maps capture file names to URLs. A capture over ``max_bytes``, or one that
-    cannot be read, becomes a task marked with the error instead of ending the stream.
+    ``urls`` maps capture files' relative paths to URLs (``files.manifest_url``). A
+    capture over ``max_bytes``, or one that cannot be read, becomes a task marked with
+    the error instead of ending the stream.
     """
     numbers = count()
     for source in inputs:
@@ -195,12 +196,7 @@ def read_tasks(inputs: Sequence[Input], max_bytes: int, url: str | None = None,
 
 
 def _manifest_url(source: Input, urls: Mapping[str, str]) -> str | None:
-    name = source.relative.name
-    return urls.get(name) or urls.get(_without_gz(source.relative).name)
-
-
-def _without_gz(relative: Path) -> Path:
-    return relative.with_suffix("") if relative.suffix.lower() == ".gz" else relative
+    return manifest_url(urls, source.relative)
 
 
 def container_folder(source: Input) -> str:

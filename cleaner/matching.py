@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
+from .domains import ascii_domain, site_of_host
 from .model import RuleSet
 
 # Up to this many signature key words, looking for each costs less than splitting
@@ -20,11 +21,14 @@ FEW_KEYS = 64
 
 
 def host_of(url: str | None) -> str | None:
-    """The lower-case host of a URL, without a leading ``www.``; None when it has none
-    or cannot be parsed (one bad URL in a batch is one capture without site rules).
+    """The lower-case host of a URL, in ASCII form (see ``domains``), without a leading
+    ``www.``; None when it has none or cannot be parsed (one bad URL in a batch is one
+    capture without site rules). A host no domain name (``a_b.com``) stays as written.
 
     >>> host_of("https://www.al-monitor.com/originals/2023/04/x")
     'al-monitor.com'
+    >>> host_of("https://www.Bücher.de/x")
+    'xn--bcher-kva.de'
     >>> host_of("al-monitor.com/pulse") is None
     True
     >>> host_of("http://[::1") is None
@@ -38,7 +42,17 @@ def host_of(url: str | None) -> str | None:
         return None
     if not host:
         return None
-    return host.removeprefix("www.")
+    return (ascii_domain(host) or host).removeprefix("www.")
+
+
+def site_of_url(url: str | None) -> str | None:
+    """The site of a URL: its host's registrable domain (see ``domains.site_of_host``).
+
+    >>> site_of_url("https://uk.reuters.com/x"), site_of_url("https://foo.blogspot.com/")
+    ('reuters.com', 'foo.blogspot.com')
+    """
+    host = host_of(url)
+    return site_of_host(host) if host else None
 
 
 class SiteIndex:
@@ -52,17 +66,21 @@ class SiteIndex:
         counts = Counter(w for s in sites for sig in s.signatures for w in set(_inner(sig)))
         for ruleset in sites:
             for domain in ruleset.domains:
-                self._by_domain[domain] = ruleset
+                self._by_domain[ascii_domain(domain) or domain] = ruleset
             for signature in ruleset.signatures:
                 key = min(_inner(signature), key=lambda w: (counts[w], -len(w)))
                 self._by_word[key].append((signature, ruleset))
         self._keys = frozenset(self._by_word)
 
     def for_url(self, url: str | None) -> RuleSet | None:
-        """The set whose domain is the URL's host or a parent of it (host == d or *.d)."""
+        """The set whose domain is the URL's host or a parent of it (host == d or *.d)
+        within the host's site: a file for ``reuters.com`` takes ``uk.reuters.com``, one
+        for ``blogspot.com`` does not take ``foo.blogspot.com``, a site of its own."""
         host = host_of(url)
-        labels = host.split(".") if host else []
-        for i in range(len(labels)):
+        if not host:
+            return None
+        labels = host.split(".")
+        for i in range(len(labels) - site_of_host(host).count(".")):
             found = self._by_domain.get(".".join(labels[i:]))
             if found is not None:
                 return found

@@ -166,8 +166,9 @@ class LineStage:
         else:
             state.settled.add(id(self))
         for name, (_, written) in hits.items():
-            if name not in state.meta:
-                state.meta[name] = meta_value(name, written)
+            read = meta_value(name, written) if name not in state.meta else None
+            if read:  # a date that does not parse is no metadata
+                state.meta[name] = read
 
     def _decide(self, text: str, keep: frozenset[str], timeout: float) -> Verdict:
         """The verdict on a line the memo's current generation lacks."""

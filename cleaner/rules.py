@@ -14,6 +14,7 @@ from typing import Any
 import regex
 
 from .actions import ACTIONS, META_TARGETS, POSITIONS, ActionSpec
+from .domains import ascii_domain
 from .errors import RuleFileError
 from .model import CATEGORIES, Rule, RuleSet, RuleTest
 from .patterns import compile_pattern
@@ -103,8 +104,9 @@ def _read_match(path: Path, match: Any, site: bool) -> tuple[tuple[str, ...], tu
         raise RuleFileError(path, "site files need a [match] table with domains", field="match")
     reject_unknown(path, None, match, MATCH_KEYS, "[match]")
     check_kinds(path, None, match, MATCH_KINDS, "match.")
-    domains = tuple(d.lower() for d in strings(path, None, "match.domains", match.get("domains")))
-    if path.stem not in domains:
+    domains = tuple(_domain(path, d) for d in strings(path, None, "match.domains",
+                                                      match.get("domains")))
+    if ascii_domain(path.stem) not in domains:
         raise RuleFileError(path, f"name the file after one of its domains, or add "
                                   f"'{path.stem}' to domains", field="match.domains")
     signatures = strings(path, None, "match.signatures", match.get("signatures", []), empty=True)
@@ -114,6 +116,14 @@ def _read_match(path: Path, match: Any, site: bool) -> tuple[tuple[str, ...], tu
                                       f"{MIN_SIGNATURE_WORDS} words: choose a sentence only "
                                       f"this site prints", field="match.signatures")
     return domains, signatures
+
+
+def _domain(path: Path, name: str) -> str:
+    """A site file's domain in ASCII form, so a file may spell it either way (bücher.de)."""
+    domain = ascii_domain(name)
+    if domain is None:
+        raise RuleFileError(path, f"{name!r} is not a domain name", field="match.domains")
+    return domain
 
 
 def rule_from_dict(raw: Any, path: Path | str = "<rule>") -> Rule:

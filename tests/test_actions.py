@@ -441,11 +441,12 @@ def test_dates_with_zone_names_parse_without_warnings():
     assert parse_date("March 3, 2021 10:00 GMT") == "2021-03-03T10:00+00:00"
 
 
-def test_extract_meta_date_that_does_not_parse_keeps_its_text():
+def test_extract_meta_date_that_does_not_parse_is_absent_not_raw():
     rule = make_rule("extract-meta", category="dateline", field="date",
                      pattern=r"Posted: (?P<value>\w+ \w+)")
-    out = extract_meta(rule, make_lines("Posted: sometime soon"), TIMEOUT)
-    assert out.meta == {"date": "sometime soon"}
+    out = extract_meta(rule, make_lines("Posted: sometime soon", "Body"), TIMEOUT)
+    assert out.meta == {}
+    assert kept_texts(out) == ["Body"]  # the rule matched the line: it still goes
 
 
 def test_extract_meta_title_stays_in_the_text():

@@ -1,12 +1,14 @@
 """Reading URL manifests, output paths, record file names and atomic writes."""
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
 
 from cleaner.errors import CleanerError
 from cleaner.files import line_record_name, output_path, read_manifest, record_name, write_atomic
+from cleaner.inputs import find_inputs, read_tasks
 
 
 def test_manifest_errors_name_file_and_line(tmp_path):
@@ -74,3 +76,34 @@ def test_capture_files_keep_their_whole_name():
     names = ["a.html", "a.htm", "b.txt.gz", "c.HTML.gz"]
     assert [output_path(Path("out"), Path(n)).name for n in names] == [
         "a.html.txt", "a.htm.txt", "b.txt.gz.txt", "c.HTML.gz.txt"]
+
+
+def _crawl(tmp_path: Path, manifest: str) -> dict[str, str | None]:
+    """The URL each capture of a small tree gets from ``manifest``, by relative path."""
+    root = tmp_path / "crawl"
+    for name in ("index.txt", "a/index.txt", "b/index.txt", "c/page.txt.gz"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(gzip.compress(b"text") if name.endswith(".gz") else b"text")
+    (tmp_path / "urls.tsv").write_text(manifest, encoding="utf-8")
+    urls = read_manifest(tmp_path / "urls.tsv")
+    tasks = read_tasks(find_inputs([str(root)]), 1000, urls=urls)
+    return {task.relative: task.url for task in tasks}
+
+
+def test_manifest_keys_are_paths_relative_to_the_input(tmp_path):
+    found = _crawl(tmp_path, "a/index.txt\thttps://a.example/\n./c/page.txt\thttps://c.example/\n")
+    assert found == {"index.txt": None, "a/index.txt": "https://a.example/",
+                     "b/index.txt": None, "c/page.txt.gz": "https://c.example/"}
+
+
+def test_a_base_name_is_not_every_folder_s_file(tmp_path):
+    found = _crawl(tmp_path, "index.txt\thttps://root.example/\n")
+    assert found["index.txt"] == "https://root.example/"
+    assert found["a/index.txt"] is None and found["b/index.txt"] is None
+
+
+def test_a_path_given_twice_is_an_error(tmp_path):
+    manifest = tmp_path / "urls.tsv"
+    manifest.write_text("a/x.txt\thttps://one.example/\na//x.txt\thttps://two.example/\n")
+    with pytest.raises(CleanerError, match=r"urls\.tsv:2: 'a/x\.txt' is given on line 1 too"):
+        read_manifest(manifest)
