@@ -58,8 +58,10 @@ def find_config(start: Path | str | None = None) -> Path | None:
         if own.is_file():
             return own
         pyproject = directory / PYPROJECT_NAME
-        if pyproject.is_file() and "cleaner" in _read_toml(pyproject).get("tool", {}):
-            return pyproject
+        if pyproject.is_file():
+            tool = _read_toml(pyproject).get("tool")
+            if isinstance(tool, dict) and "cleaner" in tool:
+                return pyproject
     return None
 
 
