@@ -92,7 +92,7 @@ def read_config(path: Path | str) -> Config:
     shipped = data.get("shipped-rules", True)
     if not isinstance(shipped, bool):
         raise ConfigError(path, "true or false", prefix + "shipped-rules")
-    return Config(rules=tuple(_directory(path, prefix + "rules", base / r) for r in rules),
+    return Config(rules=tuple(_rules_directory(path, prefix + "rules", base, r) for r in rules),
                   shipped_rules=shipped, seeds=_data_dir(path, prefix, data, "seeds"),
                   golden=_data_dir(path, prefix, data, "golden"), path=path)
 
@@ -113,6 +113,14 @@ def _shown(directory: Path) -> Path:
         return directory.relative_to(Path.cwd().resolve())
     except ValueError:
         return directory
+
+
+def _rules_directory(config: Path, key: str, base: Path, name: str) -> Path:
+    directory = _directory(config, key, base / name)
+    if not (directory / "generic").is_dir() and not (directory / "sites").is_dir():
+        raise ConfigError(config, f"{name!r} holds no generic/ or sites/ folder; "
+                                  f"put site files in {name}/sites/<domain>.toml", key)
+    return directory
 
 
 def _directory(config: Path, key: str, directory: Path) -> Path:

@@ -197,6 +197,7 @@ def test_this_repository_checks_its_own_rules_once():
     ('rule = ["rules"]\n', "rule", "unknown key"),
     ('rules = "rules"\n', "rules", "a list of directories"),
     ('rules = ["nowhere"]\n', "rules", "no such directory"),
+    ('rules = ["."]\n', "rules", "'.' holds no generic/ or sites/ folder"),
     ('shipped-rules = "no"\n', "shipped-rules", "true or false"),
     ('seeds = "nowhere"\n', "seeds", "no such directory"),
     ('golden = 3\n', "golden", "a directory"),
