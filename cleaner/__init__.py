@@ -12,12 +12,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .engine import Cleaner
-from .errors import CaptureError, CleanerError, LearnError, PatternTimeout, RuleFileError
+from .errors import (CaptureError, CleanerError, ConfigError, LearnError, PatternTimeout,
+                     RuleFileError)
 from .model import CATEGORIES, Cleaned, Metadata, Removal
 from .rules import RuleBook, load_rules
 
 __all__ = [
-    "CATEGORIES", "CaptureError", "Cleaned", "Cleaner", "CleanerError", "LearnError", "Metadata",
+    "CATEGORIES", "CaptureError", "Cleaned", "Cleaner", "CleanerError", "ConfigError",
+    "LearnError", "Metadata",
     "PatternTimeout", "Removal", "RuleBook", "RuleFileError", "clean", "clean_and_explain",
     "load_rules",
 ]

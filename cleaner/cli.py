@@ -18,7 +18,9 @@ from typing import TextIO
 from tqdm import tqdm
 
 from .batch import Executor, Options, Result, Task, chunked
-from .commands import add_commands, add_learn_option, learned_cleaner
+from .commands import (add_commands, add_learn_option, add_rules_options, learned_cleaner,
+                       project_config)
+from .config import Config
 from .engine import Cleaner
 from .errors import CleanerError, OutputError
 from .files import manifest_url, read_manifest
@@ -96,9 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate rules, run inline tests, compare goldens")
     check.add_argument("--update", action="store_true", help="rewrite the goldens from the seeds")
-    check.add_argument("--rules", type=Path, metavar="DIR", help="rules directory (default: shipped)")
-    check.add_argument("--seeds", type=Path, default=Path("seeds"), metavar="DIR")
-    check.add_argument("--golden", type=Path, default=Path("golden"), metavar="DIR")
+    add_rules_options(check)
+    check.add_argument("--seeds", type=Path, metavar="DIR",
+                       help="the seed captures (default: the configuration's, else seeds)")
+    check.add_argument("--golden", type=Path, metavar="DIR",
+                       help="their goldens (default: the configuration's, else golden)")
     check.set_defaults(run=run_check)
     add_commands(commands)
     return parser
@@ -109,7 +113,7 @@ def _add_capture_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--urls", type=Path, metavar="TSV",
                         help="a manifest of '<path><TAB><url>' lines, "
                              "paths relative to the input")
-    parser.add_argument("--rules", type=Path, metavar="DIR", help="rules directory (default: shipped)")
+    add_rules_options(parser)
     parser.add_argument("--keep", action="append", default=[], choices=CATEGORIES,
                         metavar="CATEGORY", help="leave this category in the text (repeatable)")
     parser.add_argument("--no-model", dest="use_model", action="store_false",
@@ -190,7 +194,8 @@ def run_clean(args: argparse.Namespace) -> int:
     executor = _executor(args)
     urls = read_manifest(args.urls) if args.urls else {}
     cleaner = learned_cleaner(args, inputs, options, urls) if args.learn else \
-        Cleaner(args.rules, keep_categories=args.keep, use_model=args.use_model)
+        Cleaner(project_config(args).rulebook(), keep_categories=args.keep,
+                use_model=args.use_model)
     progress = Progress(known_total(inputs), enabled=sys.stderr.isatty() and not args.quiet)
     outputs, resume = _open_outputs(args, options, inputs, progress)
     tasks = read_tasks(inputs, options.max_bytes, url=args.url, urls=urls)
@@ -427,7 +432,8 @@ class StderrErrors:
 def run_explain(args: argparse.Namespace) -> int:
     (source,) = find_inputs([args.path], input_format="capture")
     urls = read_manifest(args.urls) if args.urls else {}
-    cleaner = Cleaner(args.rules, keep_categories=args.keep, use_model=args.use_model)
+    cleaner = Cleaner(project_config(args).rulebook(), keep_categories=args.keep,
+                      use_model=args.use_model)
     try:
         with open_input(source) as stream:
             raw = stream.read()
@@ -472,7 +478,8 @@ def write_explanation(cleaned: Cleaned, out: TextIO, colour: bool) -> None:
 # --- check --------------------------------------------------------------------------------
 
 def run_check(args: argparse.Namespace) -> int:
-    cleaner = Cleaner(args.rules)
+    config = project_config(args)
+    cleaner = Cleaner(config.rulebook())
     book = cleaner.rulebook
     findings = 0
     for failure in run_cases(book):
@@ -485,21 +492,21 @@ def run_check(args: argparse.Namespace) -> int:
     rules = sum(len(s.rules) for s in book.all_sets())
     print(f"rules: {len(book.all_sets())} files, {rules} rules, {cases - findings} of {cases} "
           f"inline tests passed", file=sys.stderr)
-    if args.seeds.is_dir():
-        findings += _check_seeds(cleaner, args)
+    if config.seeds.is_dir():
+        findings += _check_seeds(cleaner, config, args.update)
     else:
-        print(f"seeds: no {args.seeds}/ directory here, golden check skipped", file=sys.stderr)
+        print(f"seeds: no {config.seeds}/ directory here, golden check skipped", file=sys.stderr)
     return EXIT_FINDINGS if findings else EXIT_OK
 
 
-def _check_seeds(cleaner: Cleaner, args: argparse.Namespace) -> int:
-    diffs = compare_seeds(cleaner, args.seeds, args.golden, update=args.update)
+def _check_seeds(cleaner: Cleaner, config: Config, update: bool) -> int:
+    diffs = compare_seeds(cleaner, config.seeds, config.golden, update=update)
     for diff in diffs:
-        verb = "updated" if args.update else "differs from its golden"
+        verb = "updated" if update else "differs from its golden"
         print(f"{diff.golden}: seed {diff.seed} {verb}")
         sys.stdout.write(diff.diff)
     seeds = len({d.seed for d in diffs})
-    if args.update:
+    if update:
         print(f"goldens: {len(diffs)} files rewritten for {seeds} seeds", file=sys.stderr)
         return 0
     state = "all seeds match their goldens" if not diffs else \

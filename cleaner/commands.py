@@ -13,6 +13,7 @@ from pathlib import Path
 from collections.abc import Iterator, Sequence
 
 from .batch import Options, Task
+from .config import Config, load_config
 from .corpus import DEFAULT_SAMPLE, Grouping, collect, learn_sites, with_learned
 from .draft import Draft, render
 from .engine import Cleaner
@@ -22,7 +23,6 @@ from .health import Health, survey
 from .inputs import DEFAULT_GLOBS, FORMATS, Input, find_inputs, read_tasks
 from .learn import Settings
 from .lint import Fields, lint_tasks
-from .rules import load_rules
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 LINT_GLOBS = ("*.txt", "*.txt.gz", "*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz")
@@ -49,7 +49,7 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     lint.add_argument("paths", nargs="+", metavar="FILES")
     lint.add_argument("--model", action="store_true",
                       help="also report what the generic stage would remove")
-    lint.add_argument("--rules", type=Path, metavar="DIR", help="rules directory")
+    add_rules_options(lint)
     lint.add_argument("--url", help="the URL of every file (selects site rules)")
     _add_reading(lint, globs=LINT_GLOBS)
     lint.set_defaults(run=run_lint)
@@ -57,7 +57,7 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     stats = commands.add_parser("stats", help="rule hits per rule and site, rules that never "
                                               "fired, sites that drifted")
     stats.add_argument("paths", nargs="+", metavar="CAPTURES")
-    stats.add_argument("--rules", type=Path, metavar="DIR", help="rules directory")
+    add_rules_options(stats)
     stats.add_argument("--urls", type=Path, metavar="TSV",
                        help="a manifest of '<path><TAB><url>' lines, "
                             "paths relative to the input")
@@ -65,6 +65,24 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     stats.add_argument("--model", action="store_true", help="run the generic stage too")
     _add_reading(stats)
     stats.set_defaults(run=run_stats)
+
+
+def add_rules_options(parser: argparse.ArgumentParser) -> None:
+    """``--rules DIR`` (repeatable) and ``--no-shipped-rules``, over the project config."""
+    parser.add_argument("--rules", type=Path, action="append", metavar="DIR",
+                        help="a rules directory that extends the shipped rules: its files "
+                             "replace shipped ones of the same name (repeatable; default: "
+                             "the project configuration's `rules`)")
+    parser.add_argument("--no-shipped-rules", dest="shipped_rules", action="store_false",
+                        default=None, help="leave the shipped rules out: only --rules "
+                                           "directories (or the configured ones)")
+
+
+def project_config(args: argparse.Namespace) -> Config:
+    """The project configuration found from the working directory, with the options given."""
+    return load_config().override(rules=args.rules, shipped_rules=args.shipped_rules,
+                                  seeds=getattr(args, "seeds", None),
+                                  golden=getattr(args, "golden", None))
 
 
 def _add_reading(parser: argparse.ArgumentParser, globs: tuple[str, ...] = DEFAULT_GLOBS) -> None:
@@ -158,7 +176,7 @@ def learned_cleaner(args: argparse.Namespace, inputs: Sequence[Input], options: 
     tasks = read_tasks(inputs, options.max_bytes, url=args.url, urls=urls)
     samples = collect(tasks, options, Grouping(sample=args.learn_sample))
     drafts, _ = learn_sites(samples)
-    book, covered = with_learned(load_rules(args.rules), drafts)
+    book, covered = with_learned(project_config(args).rulebook(), drafts)
     print(f"learned rules for {len(drafts) - len(covered)} of {len(samples.by_site)} sites "
           f"from {samples.captures} captures"
           + (f" ({len(covered)} left to their rule files)" if covered else ""), file=sys.stderr)
@@ -168,7 +186,7 @@ def learned_cleaner(args: argparse.Namespace, inputs: Sequence[Input], options: 
 # --- lint --------------------------------------------------------------------------------
 
 def run_lint(args: argparse.Namespace) -> int:
-    cleaner = Cleaner(args.rules, use_model=args.model)
+    cleaner = Cleaner(project_config(args).rulebook(), use_model=args.model)
     options, tasks = _tasks(args, url=args.url)
     count = 0
     for finding in lint_tasks(cleaner, tasks, Fields(args.text_field, args.url_field),
@@ -182,7 +200,7 @@ def run_lint(args: argparse.Namespace) -> int:
 # --- stats -------------------------------------------------------------------------------
 
 def run_stats(args: argparse.Namespace) -> int:
-    cleaner = Cleaner(args.rules, use_model=args.model)
+    cleaner = Cleaner(project_config(args).rulebook(), use_model=args.model)
     urls = read_manifest(args.urls) if args.urls else {}
     options, tasks = _tasks(args, urls=urls)
     health = survey(cleaner, tasks, options)

@@ -4,11 +4,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import regex
 
 from .classifier import (GUARD_ALL_SHARE, MAX_ROUNDS, LineModel, load_models, model_kind,
                          run_stage)
+from .config import Config, load_config
 from .errors import CleanerError, PatternTimeout
 from .extract import Extracted, extract
 from .gates import LONG_LINE_CHARS
@@ -164,6 +166,12 @@ class Cleaner:
         self.use_model = use_model
         self._models: dict[str, LineModel] = {} if not use_model \
             else dict(load_models() if models is None else models)
+
+    @classmethod
+    def from_config(cls, config: Config | None = None, **options: Any) -> Cleaner:
+        """A Cleaner with the rules of the project configuration (``config.py``), found
+        from the working directory as the ``cleaner`` command finds it, or ``config``."""
+        return cls((config if config is not None else load_config()).rulebook(), **options)
 
     def rule_sets_for(self, url: str | None, text: str) -> tuple[RuleSet, ...]:
         """The site set chosen for this capture (if any), then every generic set."""

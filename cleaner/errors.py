@@ -58,3 +58,13 @@ class OutputError(CleanerError):
 
 class NameClash(OutputError):
     """Two captures would write one output file; the message names both."""
+
+
+class ConfigError(CleanerError):
+    """A project configuration that cannot be used; one line naming the file and the key."""
+
+    def __init__(self, path: Path | str, message: str, key: str | None = None) -> None:
+        self.path = str(path)
+        self.key = key
+        where = f"{self.path}: key '{key}'" if key else self.path
+        super().__init__(_one_line(f"{where}: {message}"))

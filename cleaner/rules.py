@@ -6,6 +6,7 @@ the field, and saying what to do about it.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -48,15 +49,48 @@ def default_rules_dir() -> Path:
 
 
 def load_rules(directory: Path | str | None = None) -> RuleBook:
-    """Load ``generic/*.toml`` and ``sites/*.toml`` under ``directory`` (default: shipped)."""
+    """Load ``generic/*.toml`` and ``sites/*.toml`` under ``directory`` (default: shipped),
+    that directory alone; ``merge_rules`` adds directories to the shipped rules."""
     root = Path(directory) if directory is not None else default_rules_dir()
     if not root.is_dir():
         raise RuleFileError(root, "no such rules directory; pass --rules DIR with generic/ "
                                   "and sites/ folders")
+    return _book(_rule_files(root))
+
+
+def merge_rules(directories: Sequence[Path | str] = (), shipped: bool = True) -> RuleBook:
+    """The shipped rules (unless ``shipped`` is false) extended by each of ``directories``.
+
+    A file of a later directory replaces the one of the same kind and name before it
+    (``sites/<domain>.toml``, ``generic/<name>.toml``), so a directory can override a
+    shipped file, and a directory given twice (the shipped one named again by a project
+    configuration, say) loads each file once.
+    """
+    roots = ([default_rules_dir()] if shipped else []) + [Path(d) for d in directories]
+    files: dict[tuple[str, str], Path] = {}
+    for root in roots:
+        if not root.is_dir():
+            raise RuleFileError(root, "no such rules directory; a rules directory holds "
+                                      "generic/ and sites/ folders")
+        if not (root / "generic").is_dir() and not (root / "sites").is_dir():
+            raise RuleFileError(root, "no generic/ or sites/ folder in this rules directory; "
+                                      "put site files in sites/<domain>.toml")
+        files.update(_rule_files(root))
+    return _book(files)
+
+
+def _rule_files(root: Path) -> dict[tuple[str, str], Path]:
+    """The rule files under ``root``, keyed by folder and file name."""
+    return {(kind, path.name): path for kind in ("generic", "sites")
+            for path in sorted((root / kind).glob("*.toml"))}
+
+
+def _book(files: dict[tuple[str, str], Path]) -> RuleBook:
     # generic sets run by their `order` key, then by name
-    generic = tuple(sorted((load_rule_file(p) for p in (root / "generic").glob("*.toml")),
-                           key=lambda s: (s.order, s.name)))
-    sites = tuple(load_rule_file(p, site=True) for p in sorted((root / "sites").glob("*.toml")))
+    generic = tuple(sorted((load_rule_file(p) for (kind, _), p in files.items()
+                            if kind == "generic"), key=lambda s: (s.order, s.name)))
+    sites = tuple(load_rule_file(p, site=True)
+                  for (kind, _), p in sorted(files.items()) if kind == "sites")
     book = RuleBook(sites=sites, generic=generic)
     _check_unique_ids(book)
     _check_unique_domains(sites)

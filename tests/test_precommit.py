@@ -14,9 +14,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .helpers import ROOT, RULES
 
@@ -117,3 +119,94 @@ def test_boilerplate_in_clean_data_is_refused(project):
     assert "clean/b.txt:5: en-ad:label: ad: 'Advertisement'" in done.stdout
     (project / "clean" / "b.txt").write_text("Headline\n\nThe text.\n", encoding="utf-8")
     assert commit(project, "data, cleaned").returncode == 0
+
+
+# --- the README's block, in a repository of one site file, a seed and its golden ----------
+
+README_PATH = "/path/to/cleaner"  # the line of the README's block a user fills in
+SITE_FILE = '''schema = 1
+description = "example.org: its own footer"
+
+[match]
+domains = ["example.org"]
+
+[[rule]]
+id = "example.org:footer"
+category = "legal"
+action = "drop-line"
+lines = ["Example Org footer line"]
+
+  [[rule.test]]
+  name = "drops-footer"
+  input = "Body.\\nExample Org footer line"
+  expect = "Body."
+'''
+SEED = ("Skip to main content\n\nCouncil backs new park\n\n"
+        "The council voted on Tuesday to expand the park by two hectares.\n\n"
+        "Example Org footer line\n")
+
+
+def readme_hooks_block() -> str:
+    """The ``.pre-commit-config.yaml`` the README's Pre-commit section shows."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Pre-commit"):]
+    block = section[section.index("```yaml\n") + len("```yaml\n"):]
+    return block[:block.index("```\n")]
+
+
+def test_readme_block_names_the_release_tag():
+    config = yaml.safe_load(readme_hooks_block())
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["repos"][0]["rev"] == f"v{version['project']['version']}"
+    assert config["repos"][0]["repo"] == README_PATH
+
+
+@pytest.fixture
+def user_project(tmp_path, hook_repo) -> Path:
+    """Another repository, with the README's block: one site file, a seed and its golden."""
+    clone, _ = hook_repo
+    config = yaml.safe_load(readme_hooks_block())
+    (repo_entry,) = config["repos"]
+    # a fresh clone may lack the tag: the release is tagged in the hooks' clone
+    git(clone, "tag", "-f", repo_entry["rev"])
+    repo_entry["repo"] = str(clone)
+    for hook in repo_entry["hooks"]:
+        hook["language"] = "unsupported"  # offline: the cleaner on PATH (module docstring)
+    repo = tmp_path / "news"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (repo / "cleaner.toml").write_text('rules = ["rules"]\n', encoding="utf-8")
+    (repo / "rules" / "sites").mkdir(parents=True)
+    (repo / "rules" / "sites" / "example.org.toml").write_text(SITE_FILE, encoding="utf-8")
+    (repo / "seeds").mkdir()
+    (repo / "seeds" / "park.txt").write_text(SEED, encoding="utf-8")
+    (repo / "seeds" / "urls.tsv").write_text("park.txt\thttps://example.org/park\n",
+                                             encoding="utf-8")
+    (repo / "golden").mkdir()
+    done = subprocess.run(["cleaner", "check", "--update"], cwd=repo, capture_output=True,
+                          text=True, env=_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+    git(repo, "add", "-A")
+    return repo
+
+
+def run_all(repo: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PRE_COMMIT, "run", "--all-files"], cwd=repo, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, env=_env(repo.parent))
+
+
+def test_readme_block_checks_a_users_rules_seeds_and_goldens(user_project):
+    golden = user_project / "golden" / "park.txt"
+    text = golden.read_text(encoding="utf-8")
+    assert text.startswith("Council backs new park\n")      # the shipped generic rules
+    assert "Example Org footer line" not in text            # and the user's site file
+    done = run_all(user_project)
+    assert done.returncode == 0, done.stdout
+    assert "cleaner check" in done.stdout and "Passed" in done.stdout
+
+    golden.write_text(text + "A line the seed does not give.\n", encoding="utf-8")
+    done = run_all(user_project)
+    assert done.returncode != 0
+    assert "Failed" in done.stdout
+    assert "golden/park.txt: seed park.txt differs from its golden" in done.stdout
