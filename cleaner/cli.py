@@ -17,12 +17,15 @@ from typing import TextIO
 
 from tqdm import tqdm
 
+from . import __version__
 from .batch import Executor, Options, Result, Task, chunked
+from .cli_checks import (PipeClosed, discard_stdout, output_problem, reader_may_leave,
+                         unmatched_manifest_names, unmatched_warning)
 from .commands import add_commands, add_learn_option, learned_cleaner
 from .engine import Cleaner
-from .errors import CleanerError, OutputError
+from .errors import CleanerError, OutputError, RuleFileError
 from .files import read_manifest
-from .golden import compare_seeds, iter_cases, run_cases, untested_generic_rules
+from .golden import GoldenDiff, compare_seeds, iter_cases, run_cases, untested_generic_rules
 from .inputs import (
     DEFAULT_GLOBS,
     FORMATS,
@@ -51,6 +54,7 @@ from .outputs import (
     write_stats,
 )
 from .pool import LocalExecutor
+from .rules import rule_file_errors
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 128 + signal.SIGINT   # 130, as a shell reports Ctrl-C
@@ -62,19 +66,25 @@ RED, DIM, BOLD, RESET = "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    code = EXIT_OK
     try:
-        return args.run(args)
-    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        sys.stderr.close()
-        return EXIT_OK
+        code = args.run(args)
+        sys.stdout.flush()  # now, not at exit: a closed pipe is then caught below
+    except PipeClosed as exc:  # output piped into `head` and the like: stop quietly,
+        discard_stdout()       # with the exit code of what was written
+        return exc.code
+    except BrokenPipeError:  # the code run returned, if it had; else 0
+        discard_stdout()
     except CleanerError as exc:  # rule-file errors, missing inputs, bad manifests
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cleaner", description="Strip paywall prompts and boilerplate from web captures.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     clean = commands.add_parser("clean", help="clean captures (files, directories or - for stdin)")
@@ -97,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate rules, run inline tests, compare goldens")
     check.add_argument("--update", action="store_true", help="rewrite the goldens from the seeds")
     check.add_argument("--rules", type=Path, metavar="DIR", help="rules directory (default: shipped)")
-    check.add_argument("--seeds", type=Path, default=Path("seeds"), metavar="DIR")
+    check.add_argument("--seeds", type=Path, metavar="DIR",
+                       help="the seeds (default: seeds/, skipped when there is none)")
     check.add_argument("--golden", type=Path, default=Path("golden"), metavar="DIR")
     check.set_defaults(run=run_check)
     add_commands(commands)
@@ -188,6 +199,9 @@ def run_clean(args: argparse.Namespace) -> int:
     options = _options(args)
     executor = _executor(args)
     urls = read_manifest(args.urls) if args.urls else {}
+    unmatched = unmatched_manifest_names(urls, inputs)
+    if unmatched:
+        print(unmatched_warning(args.urls, unmatched), file=sys.stderr)
     cleaner = learned_cleaner(args, inputs, options, urls) if args.learn else \
         Cleaner(args.rules, keep_categories=args.keep, use_model=args.use_model)
     progress = Progress(known_total(inputs), enabled=sys.stderr.isatty() and not args.quiet)
@@ -240,7 +254,7 @@ def _usage_problem(args: argparse.Namespace, inputs: list[Input]) -> str | None:
         return "--scheduler is for --engine dask"
     if args.doc_timeout < 0:
         return "--doc-timeout must be 0 (no limit) or more"
-    return None
+    return output_problem(args.output, {"--stats": args.stats, "--errors": args.errors})
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -471,7 +485,19 @@ def write_explanation(cleaned: Cleaned, out: TextIO, colour: bool) -> None:
 # --- check --------------------------------------------------------------------------------
 
 def run_check(args: argparse.Namespace) -> int:
-    cleaner = Cleaner(args.rules)
+    try:
+        cleaner = Cleaner(args.rules)
+    except RuleFileError as exc:  # one run shows every broken file, one line each
+        for error in rule_file_errors(args.rules) or [exc]:
+            print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.seeds is not None and not args.seeds.is_dir():
+        raise CleanerError(f"--seeds {args.seeds}: no such directory")
+    with reader_may_leave(EXIT_FINDINGS):  # standard output carries findings only
+        return _check_rules_and_seeds(cleaner, args)
+
+
+def _check_rules_and_seeds(cleaner: Cleaner, args: argparse.Namespace) -> int:
     book = cleaner.rulebook
     findings = 0
     for failure in run_cases(book):
@@ -484,27 +510,39 @@ def run_check(args: argparse.Namespace) -> int:
     rules = sum(len(s.rules) for s in book.all_sets())
     print(f"rules: {len(book.all_sets())} files, {rules} rules, {cases - findings} of {cases} "
           f"inline tests passed", file=sys.stderr)
-    if args.seeds.is_dir():
-        findings += _check_seeds(cleaner, args)
-    else:
-        print(f"seeds: no {args.seeds}/ directory here, golden check skipped", file=sys.stderr)
+    seeds = args.seeds or Path("seeds")
+    if seeds.is_dir():
+        findings += _check_seeds(cleaner, seeds, args)
+    else:  # only the default: a --seeds that names no directory stopped the check
+        print(f"seeds: no {seeds}/ directory here, golden check skipped", file=sys.stderr)
     return EXIT_FINDINGS if findings else EXIT_OK
 
 
-def _check_seeds(cleaner: Cleaner, args: argparse.Namespace) -> int:
-    diffs = compare_seeds(cleaner, args.seeds, args.golden, update=args.update)
+def _check_seeds(cleaner: Cleaner, seeds_dir: Path, args: argparse.Namespace) -> int:
+    diffs = compare_seeds(cleaner, seeds_dir, args.golden, update=args.update)
     for diff in diffs:
-        verb = "updated" if args.update else "differs from its golden"
-        print(f"{diff.golden}: seed {diff.seed} {verb}")
-        sys.stdout.write(diff.diff)
+        print(f"{diff.golden}: {_golden_state(diff, args.update)}")
+        if args.update or not diff.missing:  # not a whole text as a diff against nothing
+            sys.stdout.write(diff.diff)
     seeds = len({d.seed for d in diffs})
     if args.update:
         print(f"goldens: {len(diffs)} files rewritten for {seeds} seeds", file=sys.stderr)
         return 0
-    state = "all seeds match their goldens" if not diffs else \
-        f"{seeds} seed{'s' if seeds > 1 else ''} differ{'' if seeds > 1 else 's'}"
-    print(f"goldens: {state}", file=sys.stderr)
+    differ = len({d.seed for d in diffs if not d.missing})
+    missing = sum(d.missing for d in diffs)
+    state = ", ".join(([f"{differ} seed{'s' if differ > 1 else ''} "
+                        f"differ{'' if differ > 1 else 's'}"] if differ else [])
+                      + ([f"{missing} missing"] if missing else []))
+    print(f"goldens: {state or 'all seeds match their goldens'}", file=sys.stderr)
     return len(diffs)
+
+
+def _golden_state(diff: GoldenDiff, update: bool) -> str:
+    if update:
+        return f"seed {diff.seed} {'written' if diff.missing else 'updated'}"
+    if diff.missing:
+        return f"missing: seed {diff.seed} has none yet (cleaner check --update writes it)"
+    return f"seed {diff.seed} differs from its golden"
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ the field, and saying what to do about it.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,6 +19,7 @@ from .patterns import compile_pattern
 from .rule_schema import (COMMON_KEYS, INT_KEYS, MATCH_KEYS, MATCH_KINDS, POSITIONAL_KEYS,
                           RULE_KINDS, TEST_KEYS, TEST_KINDS, TOP_KEYS, TOP_KINDS, check_kinds,
                           reject_unknown, string, strings)
+from .rule_text import read_toml
 
 SCHEMA_VERSION = 1
 DEFAULT_ORDER = 100
@@ -56,6 +56,9 @@ def load_rules(directory: Path | str | None = None) -> RuleBook:
     generic = tuple(sorted((load_rule_file(p) for p in (root / "generic").glob("*.toml")),
                            key=lambda s: (s.order, s.name)))
     sites = tuple(load_rule_file(p, site=True) for p in sorted((root / "sites").glob("*.toml")))
+    if not generic and not sites:  # a typo'd --rules would otherwise clean with no rules at all
+        raise RuleFileError(root, "no rule files here (generic/*.toml, sites/*.toml); pass "
+                                  "--rules DIR with generic/ and sites/ folders")
     book = RuleBook(sites=sites, generic=generic)
     _check_unique_ids(book)
     _check_unique_domains(sites)
@@ -64,17 +67,7 @@ def load_rules(directory: Path | str | None = None) -> RuleBook:
 
 def load_rule_file(path: Path | str, site: bool = False) -> RuleSet:
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RuleFileError(path, f"not valid TOML ({exc}); fix the syntax") from None
-    except RecursionError:  # tomllib reads nested arrays and tables recursively
-        raise RuleFileError(path, "arrays or tables nested too deep to read; "
-                                  "flatten them") from None
-    except OSError as exc:  # a directory named *.toml, a file without read permission
-        raise RuleFileError(path, f"cannot read it ({exc.strerror or exc}); rule files are "
-                                  f"TOML files") from None
-    return ruleset_from_dict(data, path, site)
+    return ruleset_from_dict(read_toml(path), path, site)
 
 
 def ruleset_from_dict(data: dict[str, Any], path: Path, site: bool) -> RuleSet:
@@ -265,3 +258,26 @@ def _check_unique_domains(sites: tuple[RuleSet, ...]) -> None:
                                                   f"{seen[domain]} too", field="match.domains")
             seen[domain] = ruleset.path
 
+
+
+def rule_file_errors(directory: Path | str | None = None) -> list[RuleFileError]:
+    """Every rule file's error under ``directory``, in the order of their paths.
+
+    ``load_rules`` stops at the first; ``cleaner check`` reports them all, so that one
+    run shows everything to fix. Errors between files (a duplicate id) are looked for
+    once every file loads.
+    """
+    root = Path(directory) if directory is not None else default_rules_dir()
+    errors = []
+    for folder, site in (("generic", False), ("sites", True)):
+        for path in sorted((root / folder).glob("*.toml")):
+            try:
+                load_rule_file(path, site)
+            except RuleFileError as exc:
+                errors.append(exc)
+    if not errors:
+        try:
+            load_rules(root)
+        except RuleFileError as exc:
+            errors.append(exc)
+    return sorted(errors, key=lambda exc: exc.path)
