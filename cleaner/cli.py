@@ -226,6 +226,10 @@ def run_clean(args: argparse.Namespace) -> int:
             if args.output is not None else ""
         print(f"interrupted{kept}", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Interrupted) else EXIT_INTERRUPTED
+    except BrokenPipeError:  # standard output's reader left (`| head`): stop here
+        outputs.close()
+        progress.close()
+        raise PipeClosed(EXIT_FINDINGS if summary.failures else EXIT_OK) from None
     except BaseException:  # a cluster lost, a disk full: keep what --resume can use
         outputs.close()
         progress.close()
@@ -415,7 +419,10 @@ class StdoutRecords:
         sys.stdout.flush()
 
     def close(self) -> None:
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader left: what it did not read has nowhere to go
+            pass
 
 
 class StderrErrors:

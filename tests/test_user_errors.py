@@ -207,3 +207,19 @@ def test_lint_into_a_closed_pipe_keeps_exit_1(tmp_path) -> None:
     assert done.returncode == 1, done.stderr
     assert done.stdout.count("\n") == 1 and "Advertisement" in done.stdout
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_clean_into_a_closed_pipe_exits_1_after_a_failed_capture(tmp_path) -> None:
+    # the first capture fails (over --max-bytes); the rest fill the pipe that head leaves
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    (folder / "000.txt").write_text("x" * 5000, encoding="utf-8")
+    for number in range(1, 150):
+        (folder / f"{number:03}.txt").write_text(f"Story {number}\n\n" + "Prose. " * 100,
+                                                 encoding="utf-8")
+    command = (f"set -o pipefail; '{sys.executable}' -m cleaner.cli clean '{folder}' "
+               f"--format jsonl --jobs 1 --no-model --max-bytes 4000 -q | head -c 100")
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "too-large" in done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
