@@ -10,6 +10,7 @@ The council voted on Tuesday to expand the park.
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 
 from .engine import Cleaner
 from .errors import (CaptureError, CleanerError, ConfigError, LearnError, PatternTimeout,
@@ -21,8 +22,13 @@ __all__ = [
     "CATEGORIES", "CaptureError", "Cleaned", "Cleaner", "CleanerError", "ConfigError",
     "LearnError", "Metadata",
     "PatternTimeout", "Removal", "RuleBook", "RuleFileError", "clean", "clean_and_explain",
-    "load_rules",
+    "load_rules", "__version__",
 ]
+
+try:  # the installed distribution's, so that it never differs from pyproject.toml's
+    __version__ = version("cleaner")
+except PackageNotFoundError:  # a source tree on sys.path, never installed
+    __version__ = "0+unknown"
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +37,10 @@ def _default_cleaner() -> Cleaner:
 
 
 def clean(capture: bytes | str, url: str | None = None) -> str:
-    """The article text of ``capture`` (plain text or HTML), cleaned with the shipped rules."""
+    """The article text of ``capture`` (plain text or HTML), cleaned with the shipped rules.
+
+    Anything but bytes or str is a TypeError.
+    """
     return _default_cleaner().clean(capture, url=url)
 
 

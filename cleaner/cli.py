@@ -17,14 +17,17 @@ from typing import TextIO
 
 from tqdm import tqdm
 
+from . import __version__
 from .batch import Executor, Options, Result, Task, chunked
+from .cli_checks import (PipeClosed, discard_stdout, output_problem, reader_may_leave,
+                         unmatched_manifest_names, unmatched_warning)
 from .commands import (add_commands, add_learn_option, add_rules_options, learned_cleaner,
                        project_config)
 from .config import Config
 from .engine import Cleaner
-from .errors import CleanerError, OutputError
+from .errors import CleanerError, OutputError, RuleFileError
 from .files import manifest_url, read_manifest
-from .golden import compare_seeds, iter_cases, run_cases, untested_generic_rules
+from .golden import GoldenDiff, compare_seeds, iter_cases, run_cases, untested_generic_rules
 from .inputs import (
     DEFAULT_GLOBS,
     FORMATS,
@@ -53,6 +56,7 @@ from .outputs import (
     write_stats,
 )
 from .pool import LocalExecutor
+from .rules import rule_file_errors
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 128 + signal.SIGINT   # 130, as a shell reports Ctrl-C
@@ -64,19 +68,25 @@ RED, DIM, BOLD, RESET = "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    code = EXIT_OK
     try:
-        return args.run(args)
-    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        sys.stderr.close()
-        return EXIT_OK
+        code = args.run(args)
+        sys.stdout.flush()  # now, not at exit: a closed pipe is then caught below
+    except PipeClosed as exc:  # output piped into `head` and the like: stop quietly,
+        discard_stdout()       # with the exit code of what was written
+        return exc.code
+    except BrokenPipeError:  # the code run returned, if it had; else 0
+        discard_stdout()
     except CleanerError as exc:  # rule-file errors, missing inputs, bad manifests
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cleaner", description="Strip paywall prompts and boilerplate from web captures.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     clean = commands.add_parser("clean", help="clean captures (files, directories or - for stdin)")
@@ -193,6 +203,9 @@ def run_clean(args: argparse.Namespace) -> int:
     options = _options(args)
     executor = _executor(args)
     urls = read_manifest(args.urls) if args.urls else {}
+    unmatched = unmatched_manifest_names(urls, inputs)
+    if unmatched:
+        print(unmatched_warning(args.urls, unmatched), file=sys.stderr)
     cleaner = learned_cleaner(args, inputs, options, urls) if args.learn else \
         Cleaner(project_config(args).rulebook(), keep_categories=args.keep,
                 use_model=args.use_model)
@@ -218,6 +231,10 @@ def run_clean(args: argparse.Namespace) -> int:
             if args.output is not None else ""
         print(f"interrupted{kept}", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Interrupted) else EXIT_INTERRUPTED
+    except BrokenPipeError:  # standard output's reader left (`| head`): stop here
+        outputs.close()
+        progress.close()
+        raise PipeClosed(EXIT_FINDINGS if summary.failures else EXIT_OK) from None
     except BaseException:  # a cluster lost, a disk full: keep what --resume can use
         outputs.close()
         progress.close()
@@ -246,7 +263,7 @@ def _usage_problem(args: argparse.Namespace, inputs: list[Input]) -> str | None:
         return "--scheduler is for --engine dask"
     if args.doc_timeout < 0:
         return "--doc-timeout must be 0 (no limit) or more"
-    return None
+    return output_problem(args.output, {"--stats": args.stats, "--errors": args.errors})
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -407,7 +424,10 @@ class StdoutRecords:
         sys.stdout.flush()
 
     def close(self) -> None:
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader left: what it did not read has nowhere to go
+            pass
 
 
 class StderrErrors:
@@ -479,7 +499,19 @@ def write_explanation(cleaned: Cleaned, out: TextIO, colour: bool) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     config = project_config(args)
-    cleaner = Cleaner(config.rulebook())
+    try:
+        cleaner = Cleaner(config.rulebook())
+    except RuleFileError as exc:  # one run shows every broken file, one line each
+        for error in rule_file_errors(config.rules, config.shipped_rules) or [exc]:
+            print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.seeds is not None and not args.seeds.is_dir():
+        raise CleanerError(f"--seeds {args.seeds}: no such directory")
+    with reader_may_leave(EXIT_FINDINGS):  # standard output carries findings only
+        return _check_rules_and_seeds(cleaner, config, args.update)
+
+
+def _check_rules_and_seeds(cleaner: Cleaner, config: Config, update: bool) -> int:
     book = cleaner.rulebook
     findings = 0
     for failure in run_cases(book):
@@ -493,8 +525,8 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"rules: {len(book.all_sets())} files, {rules} rules, {cases - findings} of {cases} "
           f"inline tests passed", file=sys.stderr)
     if config.seeds.is_dir():
-        findings += _check_seeds(cleaner, config, args.update)
-    else:
+        findings += _check_seeds(cleaner, config, update)
+    else:  # only the default: a --seeds that names no directory stopped the check
         print(f"seeds: no {config.seeds}/ directory here, golden check skipped", file=sys.stderr)
     return EXIT_FINDINGS if findings else EXIT_OK
 
@@ -502,17 +534,28 @@ def run_check(args: argparse.Namespace) -> int:
 def _check_seeds(cleaner: Cleaner, config: Config, update: bool) -> int:
     diffs = compare_seeds(cleaner, config.seeds, config.golden, update=update)
     for diff in diffs:
-        verb = "updated" if update else "differs from its golden"
-        print(f"{diff.golden}: seed {diff.seed} {verb}")
-        sys.stdout.write(diff.diff)
+        print(f"{diff.golden}: {_golden_state(diff, update)}")
+        if update or not diff.missing:  # not a whole text as a diff against nothing
+            sys.stdout.write(diff.diff)
     seeds = len({d.seed for d in diffs})
     if update:
         print(f"goldens: {len(diffs)} files rewritten for {seeds} seeds", file=sys.stderr)
         return 0
-    state = "all seeds match their goldens" if not diffs else \
-        f"{seeds} seed{'s' if seeds > 1 else ''} differ{'' if seeds > 1 else 's'}"
-    print(f"goldens: {state}", file=sys.stderr)
+    differ = len({d.seed for d in diffs if not d.missing})
+    missing = sum(d.missing for d in diffs)
+    state = ", ".join(([f"{differ} seed{'s' if differ > 1 else ''} "
+                        f"differ{'' if differ > 1 else 's'}"] if differ else [])
+                      + ([f"{missing} missing"] if missing else []))
+    print(f"goldens: {state or 'all seeds match their goldens'}", file=sys.stderr)
     return len(diffs)
+
+
+def _golden_state(diff: GoldenDiff, update: bool) -> str:
+    if update:
+        return f"seed {diff.seed} {'written' if diff.missing else 'updated'}"
+    if diff.missing:
+        return f"missing: seed {diff.seed} has none yet (cleaner check --update writes it)"
+    return f"seed {diff.seed} differs from its golden"
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from .batch import Options, Task
 from .config import Config, load_config
+from .cli_checks import reader_may_leave, unmatched_manifest_names, unmatched_warning
 from .corpus import DEFAULT_SAMPLE, Grouping, collect, learn_sites, with_learned
 from .draft import Draft, render
 from .engine import Cleaner
@@ -114,6 +115,9 @@ def _tasks(args: argparse.Namespace, url: str | None = None,
     inputs = find_inputs(args.paths, args.glob or args.default_globs, args.input_format)
     options = Options(text_field=args.text_field, html_field=args.html_field,
                       url_field=args.url_field)
+    unmatched = unmatched_manifest_names(urls or {}, inputs)
+    if unmatched:
+        print(unmatched_warning(args.urls, unmatched), file=sys.stderr)
     return options, read_tasks(inputs, options.max_bytes, url=url, urls=urls)
 
 
@@ -133,8 +137,10 @@ def run_learn(args: argparse.Namespace) -> int:
     if not drafts:
         print("error: no site rule file could be learned", file=sys.stderr)
         return EXIT_FINDINGS
-    _write_drafts(drafts, args.output)
-    return EXIT_FINDINGS if failures else EXIT_OK
+    code = EXIT_FINDINGS if failures else EXIT_OK
+    with reader_may_leave(code):
+        _write_drafts(drafts, args.output)
+    return code
 
 
 def _write_drafts(drafts: dict[str, Draft], output: Path | None) -> None:
@@ -189,10 +195,11 @@ def run_lint(args: argparse.Namespace) -> int:
     cleaner = Cleaner(project_config(args).rulebook(), use_model=args.model)
     options, tasks = _tasks(args, url=args.url)
     count = 0
-    for finding in lint_tasks(cleaner, tasks, Fields(args.text_field, args.url_field),
-                              url=args.url):
-        print(finding)
-        count += 1
+    with reader_may_leave(EXIT_FINDINGS):  # the reader left as a finding was printed
+        for finding in lint_tasks(cleaner, tasks, Fields(args.text_field, args.url_field),
+                                  url=args.url):
+            print(finding)
+            count += 1
     print(f"lint: {count} finding{'' if count == 1 else 's'}", file=sys.stderr)
     return EXIT_FINDINGS if count else EXIT_OK
 
@@ -204,11 +211,13 @@ def run_stats(args: argparse.Namespace) -> int:
     urls = read_manifest(args.urls) if args.urls else {}
     options, tasks = _tasks(args, urls=urls)
     health = survey(cleaner, tasks, options)
-    if args.json:
-        print(json.dumps(health.as_dict(), indent=2, ensure_ascii=False))
-    else:
-        sys.stdout.write(stats_table(health))
-    return EXIT_FINDINGS if health.flagged() else EXIT_OK
+    code = EXIT_FINDINGS if health.flagged() else EXIT_OK
+    with reader_may_leave(code):
+        if args.json:
+            print(json.dumps(health.as_dict(), indent=2, ensure_ascii=False))
+        else:
+            sys.stdout.write(stats_table(health))
+    return code
 
 
 def stats_table(health: Health) -> str:

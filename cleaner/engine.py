@@ -140,18 +140,21 @@ class Cleaner:
     """A loaded set of rules, reusable and picklable (for process pools and clusters).
 
     ``rules`` is a rules directory, an already loaded ``RuleBook``, or None for the
-    shipped rules. ``keep_categories`` names categories to leave in the text.
+    shipped rules. ``keep_categories`` names categories to leave in the text: a list
+    or set of names, or one name as a string (``"byline"`` is ``{"byline"}``, never
+    its letters).
     ``use_model`` runs the generic stage (``classifier.py``) after the rules, with
     ``models`` (by capture kind) when given, else the shipped weights: measuring on
     pages the shipped model was trained on needs a model that never saw them.
     """
 
     def __init__(self, rules: Path | str | RuleBook | None = None,
-                 keep_categories: Iterable[str] = (),
+                 keep_categories: str | Iterable[str] = (),
                  pattern_timeout: float = DEFAULT_TIMEOUT, use_model: bool = True,
                  models: Mapping[str, LineModel] | None = None) -> None:
         self.rulebook = rules if isinstance(rules, RuleBook) else load_rules(rules)
-        self.keep = frozenset(keep_categories)
+        self.keep = frozenset([keep_categories] if isinstance(keep_categories, str)
+                              else keep_categories)
         unknown = self.keep - set(CATEGORIES)
         if unknown:
             raise CleanerError(f"unknown categories to keep: {', '.join(sorted(unknown))}; "
@@ -180,6 +183,8 @@ class Cleaner:
 
     def clean_and_explain(self, capture: bytes | str, url: str | None = None,
                           kind: str = "auto", source: str | None = None) -> Cleaned:
+        if not isinstance(capture, (bytes, str)):  # None would fail deep in the extractor
+            raise TypeError(f"capture must be bytes or str, not {type(capture).__name__}")
         extracted = extract(capture, url=url, kind=kind, source=source)
         cleaned, kept = self._clean(extracted, url, source)
         if extracted.kind == "html":

@@ -9,15 +9,20 @@ class CleanerError(Exception):
 
 
 class RuleFileError(CleanerError):
-    """A rule file that cannot be used; the message is one line naming file, rule and field."""
+    """A rule file that cannot be used; the message is one line naming file, rule and field.
+
+    ``line`` is set when the error has a place in the text (TOML syntax): the message
+    then starts ``file:line:``, as compilers and editors expect.
+    """
 
     def __init__(self, path: Path | str, message: str, rule_id: str | None = None,
-                 field: str | None = None) -> None:
+                 field: str | None = None, line: int | None = None) -> None:
         self.path = str(path)
         self.rule_id = rule_id
         self.field = field
+        self.line = line
         self.message = message
-        where = self.path
+        where = self.path if line is None else f"{self.path}:{line}"
         if rule_id:
             where += f": rule {rule_id}"
         if field:

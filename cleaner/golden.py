@@ -25,11 +25,15 @@ class Seed:
 
 @dataclass(frozen=True, slots=True)
 class GoldenDiff:
-    """A seed whose output differs from its golden file; ``diff`` is a unified diff."""
+    """A seed whose output differs from its golden file; ``diff`` is a unified diff.
+
+    ``missing``: there is no golden file (the diff is then against nothing).
+    """
 
     seed: str
     golden: Path
     diff: str
+    missing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +75,11 @@ def compare_seeds(cleaner: Cleaner, seeds_dir: Path, golden_dir: Path,
         cleaned = cleaner.clean_and_explain(seed.path.read_bytes(), url=seed.url,
                                             source=str(seed.path))
         for path, actual in zip(golden_paths(golden_dir, seed), render(cleaned)):
-            expected = path.read_text(encoding="utf-8") if path.is_file() else ""
-            if expected != actual:
-                diffs.append(GoldenDiff(seed.name, path, _diff(path, seed, expected, actual)))
+            missing = not path.is_file()
+            expected = "" if missing else path.read_text(encoding="utf-8")
+            if expected != actual or missing:
+                diffs.append(GoldenDiff(seed.name, path, _diff(path, seed, expected, actual),
+                                        missing))
                 if update:
                     write_atomic(path, actual)
     return diffs

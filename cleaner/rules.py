@@ -5,7 +5,6 @@ the field, and saying what to do about it.
 """
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -22,6 +21,7 @@ from .patterns import compile_pattern
 from .rule_schema import (COMMON_KEYS, INT_KEYS, MATCH_KEYS, MATCH_KINDS, POSITIONAL_KEYS,
                           RULE_KINDS, TEST_KEYS, TEST_KINDS, TOP_KEYS, TOP_KINDS, check_kinds,
                           reject_unknown, string, strings)
+from .rule_text import read_toml
 
 SCHEMA_VERSION = 1
 DEFAULT_ORDER = 100
@@ -66,6 +66,37 @@ def merge_rules(directories: Sequence[Path | str] = (), shipped: bool = True) ->
     shipped file, and a directory given twice (the shipped one named again by a project
     configuration, say) loads each file once.
     """
+    return _book(_merged_files(directories, shipped))
+
+
+def rule_file_errors(directories: Sequence[Path | str] = (),
+                     shipped: bool = True) -> list[RuleFileError]:
+    """Every rule file's error among those ``merge_rules`` would load, by path.
+
+    ``merge_rules`` stops at the first; ``cleaner check`` reports them all, so that one
+    run shows everything to fix. Errors between files (a duplicate id) are looked for
+    once every file loads.
+    """
+    try:
+        files = _merged_files(directories, shipped)
+    except RuleFileError as exc:
+        return [exc]
+    errors = []
+    for (kind, _), path in sorted(files.items()):
+        try:
+            load_rule_file(path, site=kind == "sites")
+        except RuleFileError as exc:
+            errors.append(exc)
+    if not errors:
+        try:
+            _book(files)
+        except RuleFileError as exc:
+            errors.append(exc)
+    return sorted(errors, key=lambda exc: exc.path)
+
+
+def _merged_files(directories: Sequence[Path | str], shipped: bool
+                  ) -> dict[tuple[str, str], Path]:
     roots = ([default_rules_dir()] if shipped else []) + [Path(d) for d in directories]
     files: dict[tuple[str, str], Path] = {}
     for root in roots:
@@ -76,13 +107,18 @@ def merge_rules(directories: Sequence[Path | str] = (), shipped: bool = True) ->
             raise RuleFileError(root, "no generic/ or sites/ folder in this rules directory; "
                                       "put site files in sites/<domain>.toml")
         files.update(_rule_files(root))
-    return _book(files)
+    return files
 
 
 def _rule_files(root: Path) -> dict[tuple[str, str], Path]:
-    """The rule files under ``root``, keyed by folder and file name."""
-    return {(kind, path.name): path for kind in ("generic", "sites")
-            for path in sorted((root / kind).glob("*.toml"))}
+    """The rule files under ``root``, keyed by folder and file name; RuleFileError when
+    there is none (a mistyped directory would otherwise clean with no rules at all)."""
+    files = {(kind, path.name): path for kind in ("generic", "sites")
+             for path in sorted((root / kind).glob("*.toml"))}
+    if not files:
+        raise RuleFileError(root, "no rule files here (generic/*.toml, sites/*.toml); pass "
+                                  "--rules DIR with generic/ and sites/ folders")
+    return files
 
 
 def _book(files: dict[tuple[str, str], Path]) -> RuleBook:
@@ -99,17 +135,7 @@ def _book(files: dict[tuple[str, str], Path]) -> RuleBook:
 
 def load_rule_file(path: Path | str, site: bool = False) -> RuleSet:
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RuleFileError(path, f"not valid TOML ({exc}); fix the syntax") from None
-    except RecursionError:  # tomllib reads nested arrays and tables recursively
-        raise RuleFileError(path, "arrays or tables nested too deep to read; "
-                                  "flatten them") from None
-    except OSError as exc:  # a directory named *.toml, a file without read permission
-        raise RuleFileError(path, f"cannot read it ({exc.strerror or exc}); rule files are "
-                                  f"TOML files") from None
-    return ruleset_from_dict(data, path, site)
+    return ruleset_from_dict(read_toml(path), path, site)
 
 
 def ruleset_from_dict(data: dict[str, Any], path: Path, site: bool) -> RuleSet:
@@ -308,4 +334,3 @@ def _check_unique_domains(sites: tuple[RuleSet, ...]) -> None:
                 raise RuleFileError(ruleset.path, f"domain {domain!r} is claimed by "
                                                   f"{seen[domain]} too", field="match.domains")
             seen[domain] = ruleset.path
-

@@ -42,6 +42,7 @@ def test_learn_writes_a_file_that_check_accepts(tmp_path, capsys):
     target = tmp_path / "rules" / "sites" / f"{SITE}.toml"
     assert main(["learn", str(tmp_path / "captures"), "--site", SITE, "-o", str(target)]) == 0
     assert f"learned {SITE}:" in capsys.readouterr().err
+    (tmp_path / "no-seeds").mkdir()  # an empty seeds directory: no goldens to compare
     assert main(["check", "--rules", str(tmp_path / "rules"),
                  "--seeds", str(tmp_path / "no-seeds")]) == 0
     assert "inline tests passed" in capsys.readouterr().err

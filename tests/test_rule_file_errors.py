@@ -145,6 +145,7 @@ def test_inline_test_that_times_out_is_a_failed_test(tmp_path):
 
 def test_check_goes_on_after_an_inline_test_times_out(tmp_path, capsys):
     write_rules(tmp_path / "rules", {S: site(S_ID, SLOW, FAST)})
+    (tmp_path / "none").mkdir()  # an empty seeds directory: no goldens to compare
     code = main(["check", "--rules", str(tmp_path / "rules"), "--no-shipped-rules",
                  "--seeds", str(tmp_path / "none")])
     captured = capsys.readouterr()
