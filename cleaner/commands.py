@@ -71,7 +71,9 @@ def _add_reading(parser: argparse.ArgumentParser, globs: tuple[str, ...] = DEFAU
     parser.add_argument("--glob", action="append", metavar="PATTERN",
                         help=f"files taken from directories (default: {' '.join(globs)})")
     parser.add_argument("--text-field", default="text", metavar="NAME")
-    parser.add_argument("--html-field", default="html", metavar="NAME")
+    parser.add_argument("--html-field", metavar="NAME",
+                        help="JSONL field of the HTML (default: html; lint reads it only "
+                             "when given)")
     parser.add_argument("--url-field", default="url", metavar="NAME")
     parser.set_defaults(default_globs=globs)
 
@@ -93,7 +95,7 @@ def _share(text: str) -> float:
 def _tasks(args: argparse.Namespace, url: str | None = None,
            urls: dict[str, str] | None = None) -> tuple[Options, Iterator[Task]]:
     inputs = find_inputs(args.paths, args.glob or args.default_globs, args.input_format)
-    options = Options(text_field=args.text_field, html_field=args.html_field,
+    options = Options(text_field=args.text_field, html_field=args.html_field or "html",
                       url_field=args.url_field)
     return options, read_tasks(inputs, options.max_bytes, url=url, urls=urls)
 
@@ -170,8 +172,8 @@ def run_lint(args: argparse.Namespace) -> int:
     cleaner = Cleaner(args.rules, use_model=args.model)
     options, tasks = _tasks(args, url=args.url)
     count = 0
-    for finding in lint_tasks(cleaner, tasks, Fields(args.text_field, args.url_field),
-                              url=args.url):
+    fields = Fields(args.text_field, args.url_field, args.html_field)
+    for finding in lint_tasks(cleaner, tasks, fields, url=args.url):
         print(finding)
         count += 1
     print(f"lint: {count} finding{'' if count == 1 else 's'}", file=sys.stderr)

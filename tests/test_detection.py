@@ -70,7 +70,7 @@ def test_explain_takes_the_first_record_of_a_jsonl_file(tmp_path, capsys):
     lines = _explained(capsys)
     assert lines[0].startswith("site=news.example.com ")
     assert lines[1:] == ["    1   Council backs new park", "    2", "    3 - Advertisement  "
-                         "<- en-ad:label (ad)", "    4", "    5   The council voted on Tuesday."]
+                         "<- en-ad:label (ad)", "    4", "    5   The council voted on Tuesday.", "    6"]
 
 
 def test_explain_picks_a_jsonl_record_by_id(tmp_path, capsys):
@@ -121,7 +121,7 @@ def test_lint_html_field_reads_the_html_of_records(tmp_path, capsys):
     path.write_text(json.dumps({"page": html}) + "\n")
     assert main(["lint", str(path), "--html-field", "page"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out == [f"{path}:1: en-ad:label: ad: 'Advertisement' (line 5 of the text)"]
+    assert out == [f"{path}:1: en-ad:label: ad: 'Advertisement' (line 3 of the text)"]
 
 
 # --- the rules of detection -----------------------------------------------------------------
@@ -165,3 +165,16 @@ def test_a_warc_under_another_kinds_name_fails_whole_not_as_garbage(tmp_path):
     tasks = list(read_tasks(inputs, max_bytes=1_000_000))
     assert len(tasks) == 2
     assert all(t.error is not None and "holds a WARC" in t.error[1] for t in tasks)
+
+
+def test_explain_reports_a_bad_record_or_id_on_a_capture_in_one_line(tmp_path, capsys):
+    path = tmp_path / "crawl.jsonl"
+    path.write_text('{"body": "no text field"}\n')
+    assert main(["explain", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {path}:1: no text in field 'text' or 'html'"]
+    capture = tmp_path / "page.txt"
+    capture.write_text(DIRTY)
+    assert main(["explain", str(capture), "--id", "r1"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: {capture}: --id picks a record")
