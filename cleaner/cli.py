@@ -126,8 +126,9 @@ def _add_capture_options(parser: argparse.ArgumentParser) -> None:
 def _add_batch_options(parser: argparse.ArgumentParser) -> None:
     inputs = parser.add_argument_group("inputs")
     inputs.add_argument("--input-format", choices=("auto", *FORMATS), default="auto",
-                        help="what the inputs hold (default: by name: .jsonl/.ndjson, .warc, "
-                             "each also .gz; anything else is a text or HTML capture)")
+                        help="what the inputs hold (default: by a name that says it: "
+                             ".jsonl/.ndjson, .warc, .txt/.html/.htm, each also .gz; "
+                             "else by content)")
     inputs.add_argument("--glob", action="append", metavar="PATTERN",
                         help="take these files from directories (repeatable; default: "
                              f"{' '.join(DEFAULT_GLOBS)})")
