@@ -18,7 +18,7 @@ from typing import TextIO
 from tqdm import tqdm
 
 from .batch import Executor, Options, Result, Task, chunked, result_id, unpack
-from .commands import add_commands, add_learn_option, learned_cleaner
+from .commands import add_commands, add_learn_option, learned_cleaner, refuse_stdin_for_learn
 from .engine import Cleaner
 from .errors import CleanerError, OutputError
 from .files import read_manifest
@@ -188,6 +188,8 @@ class Interrupted(BaseException):
 
 def run_clean(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    if args.learn:  # before standard input is read to tell what it holds
+        refuse_stdin_for_learn(args.paths)
     inputs = find_inputs(args.paths, args.glob or DEFAULT_GLOBS, args.input_format,
                          exclude=args.output, follow_symlinks=args.follow_symlinks)
     problem = _usage_problem(args, inputs)

@@ -151,11 +151,16 @@ def add_learn_option(clean: argparse.ArgumentParser) -> None:
                           help="captures of each site read to learn from (default: %(default)s)")
 
 
+def refuse_stdin_for_learn(paths: Sequence[str]) -> None:
+    """``clean --learn`` reads its inputs twice: checked before anything is read."""
+    if "-" in paths:
+        raise CleanerError("--learn reads the inputs twice, so it cannot read standard input")
+
+
 def learned_cleaner(args: argparse.Namespace, inputs: Sequence[Input], options: Options,
                     urls: dict[str, str]) -> Cleaner:
     """The first pass of ``clean --learn``: a Cleaner with rules learned from the inputs."""
-    if any(i.path is None for i in inputs):
-        raise CleanerError("--learn reads the inputs twice, so it cannot read standard input")
+    refuse_stdin_for_learn([str(i.path or "-") for i in inputs])
     tasks = read_tasks(inputs, options.max_bytes, url=args.url, urls=urls)
     samples = collect(tasks, options, Grouping(sample=args.learn_sample))
     drafts, _ = learn_sites(samples)

@@ -69,8 +69,9 @@ def test_explain_takes_the_first_record_of_a_jsonl_file(tmp_path, capsys):
     assert main(["explain", str(path), "--color", "never", "--no-model"]) == 0
     lines = _explained(capsys)
     assert lines[0].startswith("site=news.example.com ")
-    assert lines[1:] == ["    1   Council backs new park", "    2", "    3 - Advertisement  "
-                         "<- en-ad:label (ad)", "    4", "    5   The council voted on Tuesday.", "    6"]
+    assert lines[1:] == ["    1   Council backs new park", "    2",
+                         "    3 - Advertisement  <- en-ad:label (ad)", "    4",
+                         "    5   The council voted on Tuesday.", "    6"]
 
 
 def test_explain_picks_a_jsonl_record_by_id(tmp_path, capsys):
