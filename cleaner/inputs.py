@@ -132,7 +132,10 @@ def _stdin_input(input_format: str) -> Input:
     if input_format != "auto":
         return Input(None, Path(STDIN_NAMES[input_format]), input_format)
     stdin = sys.stdin.buffer
-    head = read_head(stdin)
+    try:
+        head = read_head(stdin)
+    except OSError as exc:  # closed, or a directory given as standard input
+        raise CleanerError(f"<stdin>: cannot read: {exc}") from None
     kind = kind_of(head)
     return Input(None, Path(STDIN_NAMES[kind]), kind, io.BufferedReader(Replay(head, stdin)))
 

@@ -179,3 +179,10 @@ def test_explain_reports_a_bad_record_or_id_on_a_capture_in_one_line(tmp_path, c
     assert main(["explain", str(capture), "--id", "r1"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"error: {capture}: --id picks a record")
+
+
+def test_standard_input_that_cannot_be_read_is_a_one_line_error(capsys):
+    # pytest's standard input refuses to be read, as a closed one does
+    assert main(["clean", "-"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: <stdin>: cannot read: ")
