@@ -67,7 +67,9 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def _add_reading(parser: argparse.ArgumentParser, globs: tuple[str, ...] = DEFAULT_GLOBS) -> None:
-    parser.add_argument("--input-format", choices=("auto", *FORMATS), default="auto")
+    parser.add_argument("--input-format", choices=("auto", *FORMATS), default="auto",
+                        help="what the inputs hold (default: told by a name that says it, "
+                             "else by content)")
     parser.add_argument("--glob", action="append", metavar="PATTERN",
                         help=f"files taken from directories (default: {' '.join(globs)})")
     parser.add_argument("--text-field", default="text", metavar="NAME")
