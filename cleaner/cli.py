@@ -18,15 +18,15 @@ from typing import TextIO
 from tqdm import tqdm
 
 from . import __version__
-from .batch import Executor, Options, Result, Task, chunked
+from .batch import Executor, Options, Result, Task, chunked, result_id, unpack
 from .cli_checks import (PipeClosed, discard_stdout, output_problem, reader_may_leave,
                          unmatched_manifest_names, unmatched_warning)
 from .commands import (add_commands, add_learn_option, add_rules_options, learned_cleaner,
-                       project_config)
+                       project_config, refuse_stdin_for_learn)
 from .config import Config
 from .engine import Cleaner
 from .errors import CleanerError, OutputError, RuleFileError
-from .files import manifest_url, read_manifest
+from .files import read_manifest
 from .golden import GoldenDiff, compare_seeds, iter_cases, run_cases, untested_generic_rules
 from .inputs import (
     DEFAULT_GLOBS,
@@ -35,7 +35,6 @@ from .inputs import (
     container_folder,
     find_inputs,
     known_total,
-    open_input,
     read_tasks,
 )
 from .model import CATEGORIES, Cleaned, Removal
@@ -102,7 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = commands.add_parser("explain", help="show every line and why it was removed")
     explain.add_argument("path", metavar="FILE")
+    explain.add_argument("--id", metavar="ID",
+                         help="the record of a JSONL or WARC file to explain: its id (or "
+                              "place, FILE:LINE or FILE@OFFSET; default: the first record)")
     explain.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    explain.add_argument("--input-format", choices=("auto", *FORMATS), default="auto",
+                         help="what the file holds (default: told by its name or content)")
+    for name in ("text", "html", "url", "id"):
+        explain.add_argument(f"--{name}-field", default=getattr(DEFAULTS, f"{name}_field"),
+                             metavar="NAME", help=f"JSONL field of the {name} "
+                                                  f"(default: %(default)s)")
     _add_capture_options(explain)
     explain.set_defaults(run=run_explain)
 
@@ -133,8 +141,9 @@ def _add_capture_options(parser: argparse.ArgumentParser) -> None:
 def _add_batch_options(parser: argparse.ArgumentParser) -> None:
     inputs = parser.add_argument_group("inputs")
     inputs.add_argument("--input-format", choices=("auto", *FORMATS), default="auto",
-                        help="what the inputs hold (default: by name: .jsonl/.ndjson, .warc, "
-                             "each also .gz; anything else is a text or HTML capture)")
+                        help="what the inputs hold (default: by a name that says it: "
+                             ".jsonl/.ndjson, .warc, .txt/.html/.htm, each also .gz; "
+                             "else by content)")
     inputs.add_argument("--glob", action="append", metavar="PATTERN",
                         help="take these files from directories (repeatable; default: "
                              f"{' '.join(DEFAULT_GLOBS)})")
@@ -194,6 +203,8 @@ class Interrupted(BaseException):
 
 def run_clean(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    if args.learn:  # before standard input is read to tell what it holds
+        refuse_stdin_for_learn(args.paths)
     inputs = find_inputs(args.paths, args.glob or DEFAULT_GLOBS, args.input_format,
                          exclude=args.output, follow_symlinks=args.follow_symlinks)
     problem = _usage_problem(args, inputs)
@@ -450,21 +461,53 @@ class StderrErrors:
 # --- explain ------------------------------------------------------------------------------
 
 def run_explain(args: argparse.Namespace) -> int:
-    (source,) = find_inputs([args.path], input_format="capture")
+    if Path(args.path).is_dir():
+        raise CleanerError(f"{args.path}: a directory; explain takes one file (a capture, or "
+                           f"a JSONL or WARC file with --id to pick a record)")
+    (source,) = find_inputs([args.path], input_format=args.input_format)
+    if args.id is not None and source.format == "capture":
+        raise CleanerError(f"{args.path}: --id picks a record of a JSONL or WARC file, "
+                           f"and this file holds one capture")
     urls = read_manifest(args.urls) if args.urls else {}
+    options = Options(text_field=args.text_field, html_field=args.html_field,
+                      url_field=args.url_field, id_field=args.id_field)
+    tasks = read_tasks([source], options.max_bytes, url=args.url, urls=urls)
+    task = _explained_task(tasks, args.id, options, source.label)
+    try:
+        raw, record_id, url, _ = unpack(task, options)
+    except CleanerError as exc:  # a JSONL line that is not a record
+        raise CleanerError(f"{task.source}: {exc}") from None
     cleaner = Cleaner(project_config(args).rulebook(), keep_categories=args.keep,
                       use_model=args.use_model)
-    try:
-        with open_input(source) as stream:
-            raw = stream.read()
-    except OSError as exc:
-        raise CleanerError(f"{args.path}: cannot read: {exc}") from None
-    url = args.url or manifest_url(urls, source.relative)
-    cleaned = cleaner.clean_and_explain(raw, url=url, source=args.path)
+    cleaned = cleaner.clean_and_explain(raw, url=url, source=record_id)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty()
                                         and "NO_COLOR" not in os.environ)
     write_explanation(cleaned, sys.stdout, colour)
     return EXIT_OK
+
+
+def _explained_task(tasks: Iterator[Task], wanted: str | None, options: Options,
+                    label: str) -> Task:
+    """The first task, or the one whose id (angle brackets optional) or place is ``wanted``.
+
+    A task that could not be read is an error when it is the one asked for, and passed
+    over while looking for another.
+    """
+    for task in tasks:
+        if wanted is None:
+            if task.error is not None:
+                raise CleanerError(f"{task.source or task.id}: {task.error[1]}")
+            return task
+        if task.error is None and wanted in _names_of(task, options):
+            return task
+    if wanted is None:
+        raise CleanerError(f"{label}: holds no record to explain")
+    raise CleanerError(f"{label}: no record with id {wanted!r}")
+
+
+def _names_of(task: Task, options: Options) -> set[str]:
+    record_id = result_id(task, options)
+    return {record_id, record_id.strip("<>"), task.source or task.id}
 
 
 def write_explanation(cleaned: Cleaned, out: TextIO, colour: bool) -> None:

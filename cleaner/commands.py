@@ -87,11 +87,15 @@ def project_config(args: argparse.Namespace) -> Config:
 
 
 def _add_reading(parser: argparse.ArgumentParser, globs: tuple[str, ...] = DEFAULT_GLOBS) -> None:
-    parser.add_argument("--input-format", choices=("auto", *FORMATS), default="auto")
+    parser.add_argument("--input-format", choices=("auto", *FORMATS), default="auto",
+                        help="what the inputs hold (default: told by a name that says it, "
+                             "else by content)")
     parser.add_argument("--glob", action="append", metavar="PATTERN",
                         help=f"files taken from directories (default: {' '.join(globs)})")
     parser.add_argument("--text-field", default="text", metavar="NAME")
-    parser.add_argument("--html-field", default="html", metavar="NAME")
+    parser.add_argument("--html-field", metavar="NAME",
+                        help="JSONL field of the HTML (default: html; lint reads it only "
+                             "when given)")
     parser.add_argument("--url-field", default="url", metavar="NAME")
     parser.set_defaults(default_globs=globs)
 
@@ -113,7 +117,7 @@ def _share(text: str) -> float:
 def _tasks(args: argparse.Namespace, url: str | None = None,
            urls: dict[str, str] | None = None) -> tuple[Options, Iterator[Task]]:
     inputs = find_inputs(args.paths, args.glob or args.default_globs, args.input_format)
-    options = Options(text_field=args.text_field, html_field=args.html_field,
+    options = Options(text_field=args.text_field, html_field=args.html_field or "html",
                       url_field=args.url_field)
     unmatched = unmatched_manifest_names(urls or {}, inputs)
     if unmatched:
@@ -174,11 +178,16 @@ def add_learn_option(clean: argparse.ArgumentParser) -> None:
                           help="captures of each site read to learn from (default: %(default)s)")
 
 
+def refuse_stdin_for_learn(paths: Sequence[str]) -> None:
+    """``clean --learn`` reads its inputs twice: checked before anything is read."""
+    if "-" in paths:
+        raise CleanerError("--learn reads the inputs twice, so it cannot read standard input")
+
+
 def learned_cleaner(args: argparse.Namespace, inputs: Sequence[Input], options: Options,
                     urls: dict[str, str]) -> Cleaner:
     """The first pass of ``clean --learn``: a Cleaner with rules learned from the inputs."""
-    if any(i.path is None for i in inputs):
-        raise CleanerError("--learn reads the inputs twice, so it cannot read standard input")
+    refuse_stdin_for_learn([str(i.path or "-") for i in inputs])
     tasks = read_tasks(inputs, options.max_bytes, url=args.url, urls=urls)
     samples = collect(tasks, options, Grouping(sample=args.learn_sample))
     drafts, _ = learn_sites(samples)
@@ -195,9 +204,9 @@ def run_lint(args: argparse.Namespace) -> int:
     cleaner = Cleaner(project_config(args).rulebook(), use_model=args.model)
     options, tasks = _tasks(args, url=args.url)
     count = 0
+    fields = Fields(args.text_field, args.url_field, args.html_field)
     with reader_may_leave(EXIT_FINDINGS):  # the reader left as a finding was printed
-        for finding in lint_tasks(cleaner, tasks, Fields(args.text_field, args.url_field),
-                                  url=args.url):
+        for finding in lint_tasks(cleaner, tasks, fields, url=args.url):
             print(finding)
             count += 1
     print(f"lint: {count} finding{'' if count == 1 else 's'}", file=sys.stderr)

@@ -1,9 +1,11 @@
 """Inputs: finding files under the given paths and reading them as a lazy stream of Tasks.
 
-A capture file (text or HTML, told apart later by content) is one task; a JSONL file
-gives one task per line, which the worker parses; a WARC file one task per HTML
-response record. gzip is undone while reading. Nothing is ever held whole but one
-capture, so a file of any size streams through in constant memory.
+What an input holds is told once, by ``detect_format``, for every command: by its name
+when the name says it, else by its content (``sniff``). A capture file (text or HTML,
+told apart later by content) is one task; a JSONL file gives one task per line, which
+the worker parses; a WARC file one task per HTML response record. gzip is undone while
+reading. Nothing is ever held whole but one capture, so a file of any size streams
+through in constant memory.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import sys
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import count
 from pathlib import Path
@@ -26,13 +28,16 @@ from warcio.exceptions import ArchiveLoadFailed
 from .batch import Task
 from .errors import CleanerError
 from .files import MANIFEST_NAME, manifest_url, record_name
+from .sniff import GZIP_MAGIC, Replay, kind_of, read_head, starts_like_warc
 
 FORMATS = ("capture", "jsonl", "warc")
 CAPTURE_GLOBS = ("*.txt", "*.html", "*.htm")
-DEFAULT_GLOBS = (*CAPTURE_GLOBS, *(f"{glob}.gz" for glob in CAPTURE_GLOBS),
-                 "*.jsonl", "*.jsonl.gz", "*.warc", "*.warc.gz")
-FORMAT_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".warc": "warc"}
-GZIP_MAGIC = b"\x1f\x8b"
+CONTAINER_GLOBS = ("*.jsonl", "*.ndjson", "*.warc")
+DEFAULT_GLOBS = tuple(glob + gz for glob in (*CAPTURE_GLOBS, *CONTAINER_GLOBS)
+                      for gz in ("", ".gz"))
+# Names that say what a file holds; any other name is told by content.
+FORMAT_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".warc": "warc",
+                   ".txt": "capture", ".html": "capture", ".htm": "capture"}
 HTML_TYPES = ("text/html", "application/xhtml")
 # A vanished or unreadable file, a truncated or corrupt gzip stream, a broken WARC.
 # (gzip.BadGzipFile is an OSError.)
@@ -53,6 +58,8 @@ class Input:
     path: Path | None
     relative: Path
     format: str
+    # Standard input with its first bytes put back, after they were read to tell its kind.
+    stream: io.BufferedReader | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -64,8 +71,7 @@ def find_inputs(paths: Sequence[str], globs: Sequence[str] = DEFAULT_GLOBS,
                 follow_symlinks: bool = False) -> list[Input]:
     """Files as given, "-" for standard input, directories walked for files matching ``globs``.
 
-    ``input_format`` "auto" tells the format by the name (``.jsonl``, ``.ndjson``,
-    ``.warc``, each also with ``.gz``; anything else is a capture). Files under
+    ``input_format`` "auto" tells each input's format with ``detect_format``. Files under
     ``exclude`` (the output directory) are not taken from a walk, and a directory
     at or under it is an error: nothing in it would be read. A symbolic link found
     in a walk is read only when it points inside the walked directory, or with
@@ -76,33 +82,62 @@ def find_inputs(paths: Sequence[str], globs: Sequence[str] = DEFAULT_GLOBS,
     found: list[Input] = []
     for name in paths:
         if name == "-":
-            stdin_format = "capture" if input_format == "auto" else input_format
-            found.append(Input(None, Path(STDIN_NAMES[stdin_format]), stdin_format))
+            found.append(_stdin_input(input_format))
             continue
         path = Path(name)
         if path.is_dir():
             _check_not_in_output(path, exclude)
-            found.extend(Input(p, p.relative_to(path), _format(p.name, input_format))
+            found.extend(Input(p, p.relative_to(path), detect_format(p, input_format))
                          for p in _walk(path, globs, exclude, follow_symlinks))
         elif path.is_file():
-            found.append(Input(path, Path(path.name), _format(path.name, input_format)))
+            found.append(Input(path, Path(path.name), detect_format(path, input_format)))
         else:
             raise CleanerError(f"{name}: no such file or directory")
     return found
 
 
-def format_of(name: str) -> str:
-    """The format a file name says, gzip or not.
+def detect_format(path: Path, input_format: str = "auto") -> str:
+    """What a file holds: ``input_format`` unless "auto", else what its name says, else
+    what its first bytes say (``sniff.kind_of``).
 
-    >>> [format_of(n) for n in ("a.html", "b.jsonl.gz", "c.NDJSON", "d.warc.gz", "e.txt.gz")]
-    ['capture', 'jsonl', 'jsonl', 'warc', 'capture']
+    A name that says the format is trusted; the readers then refuse content that is
+    plainly another kind (a WARC named ``.txt`` or ``.jsonl``, a ``.warc`` without a
+    WARC header) with one error for the file, rather than read it as garbage.
+    """
+    if input_format != "auto":
+        return input_format
+    named = format_of(path.name)
+    if named is not None:
+        return named
+    try:
+        with path.open("rb") as stream:
+            return kind_of(read_head(stream))
+    except OSError:
+        return "capture"  # its reading reports the error, with the file's name
+
+
+def format_of(name: str) -> str | None:
+    """The format a file name says, gzip or not; None when it says none.
+
+    >>> [format_of(n) for n in ("a.html", "b.jsonl.gz", "c.NDJSON", "d.warc.gz", "e.gz", "f")]
+    ['capture', 'jsonl', 'jsonl', 'warc', None, None]
     """
     plain = name.lower().removesuffix(".gz")
-    return FORMAT_SUFFIXES.get(Path(plain).suffix, "capture")
+    return FORMAT_SUFFIXES.get(Path(plain).suffix)
 
 
-def _format(name: str, input_format: str) -> str:
-    return format_of(name) if input_format == "auto" else input_format
+def _stdin_input(input_format: str) -> Input:
+    """Standard input, its format told by its first bytes unless given; those bytes are
+    put back in front of the rest, so nothing more than them is read ahead."""
+    if input_format != "auto":
+        return Input(None, Path(STDIN_NAMES[input_format]), input_format)
+    stdin = sys.stdin.buffer
+    try:
+        head = read_head(stdin)
+    except OSError as exc:  # closed, or a directory given as standard input
+        raise CleanerError(f"<stdin>: cannot read: {exc}") from None
+    kind = kind_of(head)
+    return Input(None, Path(STDIN_NAMES[kind]), kind, io.BufferedReader(Replay(head, stdin)))
 
 
 def _check_not_in_output(directory: Path, output: Path | None) -> None:
@@ -156,7 +191,7 @@ def known_total(inputs: Sequence[Input]) -> int | None:
 def open_input(source: Input, decompress: bool = True) -> Iterator[IO[bytes]]:
     """The input's bytes as a stream; gzip (by magic bytes or a ".gz" name) undone on the fly."""
     owned = None if source.path is None else open(source.path, "rb")
-    stream = owned if owned is not None else _peekable(sys.stdin.buffer)
+    stream = owned if owned is not None else source.stream or _peekable(sys.stdin.buffer)
     try:
         gzipped = stream.peek(2)[:2] == GZIP_MAGIC or source.relative.suffix.lower() == ".gz"
         if decompress and gzipped:
@@ -228,7 +263,14 @@ def _capture_task(source: Input, index: int, max_bytes: int, url: str | None) ->
         return task(b"", error=_unreadable(exc))
     if len(payload) > max_bytes:
         return task(b"", error=_too_large(max_bytes))
+    if starts_like_warc(payload):
+        return task(b"", error=_holds_a_warc(source))
     return task(payload)
+
+
+def _holds_a_warc(source: Input) -> tuple[str, str]:
+    return "read", (f"holds a WARC, not the {source.format} its name says: rename it "
+                    f".warc, or pass --input-format warc")
 
 
 def _jsonl_tasks(source: Input, numbers: Iterator[int], max_bytes: int,
@@ -243,6 +285,10 @@ def _jsonl_tasks(source: Input, numbers: Iterator[int], max_bytes: int,
 
     try:
         with open_input(source) as stream:
+            if _starts_like_warc(stream):
+                number += 1
+                yield task(b"", error=_holds_a_warc(source))
+                return
             for line in _lines(stream, max_bytes):
                 number += 1
                 if line is None:
@@ -290,7 +336,7 @@ def _warc_tasks(source: Input, numbers: Iterator[int], max_bytes: int) -> Iterat
 
     try:
         with open_input(source) as stream:
-            if not _starts_like_warc(stream):
+            if not _starts_like_warc(stream, empty=True):
                 yield failed("read", "not a WARC file: it does not start with 'WARC/'")
                 return
             records = _QuietArchiveIterator(stream)
@@ -306,10 +352,11 @@ def _warc_tasks(source: Input, numbers: Iterator[int], max_bytes: int) -> Iterat
                              f"records after them may be missing")
 
 
-def _starts_like_warc(stream: IO[bytes]) -> bool:
+def _starts_like_warc(stream: IO[bytes], empty: bool = False) -> bool:
+    """Whether the stream opens like a WARC (or, with ``empty``, holds nothing)."""
     peekable = cast(io.BufferedReader, stream)  # files, stdin and GzipFile can all peek
-    head = peekable.peek(16).lstrip(b"\r\n")
-    return not head or head.startswith(b"WARC/")
+    head = peekable.peek(16)
+    return (empty and not head.strip(b"\r\n")) or starts_like_warc(head)
 
 
 def _is_html_response(record: Any) -> bool:

@@ -34,10 +34,15 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Fields:
-    """The JSONL fields that hold a record's text and URL."""
+    """The JSONL fields that hold a record's text and URL, and its HTML when asked for.
+
+    A record with the HTML field is checked on its page's text, as ``clean`` reads it;
+    one without, on its text field.
+    """
 
     text: str = "text"
     url: str = "url"
+    html: str | None = None
 
 
 def lint_tasks(cleaner: Cleaner, tasks: Iterable[Task], fields: Fields = Fields(),
@@ -55,20 +60,20 @@ def lint_task(cleaner: Cleaner, task: Task, fields: Fields = Fields(),
     if task.format != "jsonl":
         return lint_text(cleaner, task.payload, path, url=task.url or url)
     try:
-        text, record_url = _record(task.payload, fields)
+        text, kind, record_url = _record(task.payload, fields)
     except CleanerError as exc:
         return [Finding(path, line, "lint:bad-record", str(exc))]
-    return lint_text(cleaner, text, path, url=record_url or url, record_line=line)
+    return lint_text(cleaner, text, path, url=record_url or url, record_line=line, kind=kind)
 
 
 def lint_text(cleaner: Cleaner, text: bytes | str, path: str, url: str | None = None,
-              record_line: int | None = None) -> list[Finding]:
-    """What the rules would still remove from ``text``.
+              record_line: int | None = None, kind: str = "text") -> list[Finding]:
+    """What the rules would still remove from ``text`` (``kind`` "html": from a page's text).
 
     In a text file a finding's line is the file's line; in a JSONL record it is the
     record's line, and the message says which line of the text.
     """
-    cleaned = cleaner.clean_and_explain(text, url=url, kind="text", source=path)
+    cleaned = cleaner.clean_and_explain(text, url=url, kind=kind, source=path)
     findings = []
     for removal in cleaned.removals:
         shown = removal.text.strip()
@@ -91,12 +96,21 @@ def _where(task: Task) -> tuple[str, int]:
     return source, 1
 
 
-def _record(payload: bytes, fields: Fields) -> tuple[str, str | None]:
+def _record(payload: bytes, fields: Fields) -> tuple[str, str, str | None]:
+    """The record's text or HTML, which of the two it is, and its URL."""
     try:
         data: Any = json.loads(payload)
     except (ValueError, RecursionError) as exc:
         raise CleanerError(f"not valid JSON: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get(fields.text), str):
-        raise CleanerError(f"a JSON object with a text field '{fields.text}' was expected")
+    if not isinstance(data, dict):
+        raise CleanerError("a JSONL line must hold a JSON object")
     url = data.get(fields.url)
-    return data[fields.text], url if isinstance(url, str) and url else None
+    url = url if isinstance(url, str) and url else None
+    html = data.get(fields.html) if fields.html is not None else None
+    if isinstance(html, str) and html:
+        return html, "html", url
+    if isinstance(data.get(fields.text), str):
+        return data[fields.text], "text", url
+    wanted = f"a text field '{fields.text}'" + (
+        f" or an HTML field '{fields.html}'" if fields.html is not None else "")
+    raise CleanerError(f"a JSON object with {wanted} was expected")

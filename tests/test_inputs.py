@@ -53,8 +53,9 @@ def test_directories_are_walked_for_the_default_suffixes(tmp_path):
         (tmp_path / name).write_text("x")
     found = find_inputs([str(tmp_path)])
     assert _names(found) == ["a/one.txt", "a/two.HTML", "b.htm", "c.html.gz", "d.jsonl",
-                             "e.jsonl.gz", "f.warc", "g.warc.gz"]
-    assert [i.format for i in found] == ["capture"] * 4 + ["jsonl"] * 2 + ["warc"] * 2
+                             "e.jsonl.gz", "f.warc", "g.warc.gz", "h.ndjson"]
+    assert [i.format for i in found] == ["capture"] * 4 + ["jsonl"] * 2 + ["warc"] * 2 \
+        + ["jsonl"]
     assert known_total(found) is None  # JSONL and WARC files hold an unknown number
     assert known_total(found[:4]) == 4
 
@@ -77,8 +78,9 @@ def test_the_output_directory_is_not_read_as_input(tmp_path):
     assert _names(find_inputs([str(tmp_path)], exclude=tmp_path / "out")) == ["a.txt"]
 
 
-def test_stdin_forced_formats_and_missing_paths(tmp_path):
+def test_stdin_forced_formats_and_missing_paths(tmp_path, monkeypatch):
     (tmp_path / "dump.txt").write_text("{}")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Just text.\n")))
     assert [(i.path, i.format) for i in find_inputs(["-"])] == [(None, "capture")]
     assert [i.format for i in find_inputs(["-", str(tmp_path / "dump.txt")], input_format="jsonl")
             ] == ["jsonl", "jsonl"]

@@ -3,6 +3,7 @@ errors, exit codes, the progress bar and the choice of executor."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import sys
@@ -114,7 +115,8 @@ def test_resume_of_a_text_tree_skips_written_files_and_reported_errors(tmp_path,
     assert {p.name: p.read_text() for p in out.iterdir()} == first
 
 
-def test_resume_needs_an_output_directory(capsys):
+def test_resume_needs_an_output_directory(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Headline\n")))
     assert main(["clean", "-", "--resume"]) == 2
     assert "--resume needs -o" in capsys.readouterr().err
 
