@@ -80,6 +80,9 @@ HTML_TAGS = regex.compile(r"</(?:p|div|span|a|li|td|body|html)>"
 
 
 
+MAX_EXTRACTIONS = 4  # of one page, while its text still looks like markup
+
+
 @dataclass(frozen=True, slots=True)
 class Extracted:
     lines: tuple[Line, ...]
@@ -121,6 +124,12 @@ def extract(raw: bytes | str, url: str | None = None, kind: str = "auto",
     metadata = Metadata()
     if kind == "html":
         text, metadata = from_html(text, url, source)
+        # Markup left in the text (escaped in the page, or a page broken mid-tag) would
+        # make its cleaned text read as HTML when cleaned again: extract until none is.
+        for _ in range(MAX_EXTRACTIONS - 1):
+            if not looks_like_html(text):
+                break
+            text = from_html(text, url, source)[0]
     return Extracted(normalise(text), metadata, kind, decoded.encoding, decoded.warnings)
 
 

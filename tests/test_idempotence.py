@@ -45,6 +45,16 @@ def test_a_tag_like_word_left_by_broken_markup_is_text_the_second_time():
     assert once == twice
 
 
+def test_markup_left_in_an_html_pages_text_is_extracted_the_first_time():
+    # found by fuzzing: markup that survives extraction (here escaped in the page) made
+    # the page's cleaned text read as HTML when cleaned again
+    escaped = "&lt;div&gt;&lt;div&gt;&lt;p&gt;" + PARAGRAPHS[0] + "&lt;/p&gt;&lt;/div&gt;&lt;/div&gt;"
+    body = "".join(f"<p>{text}</p>" for text in [escaped, *PARAGRAPHS[1:]])
+    once, twice = cleaned_twice(f"<html><body><article>{body}</article></body></html>")
+    assert once == twice
+    assert "<div>" not in once
+
+
 def test_markup_after_a_byte_order_mark_is_read_as_html():
     once, twice = cleaned_twice("\ufeff" + page())
     assert "<" not in once
