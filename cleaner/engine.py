@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -211,13 +211,12 @@ class Cleaner:
             return cleaned
         moved = [Removal(r.rule_id, r.category, origin[r.line - 1].number, r.start, r.end,
                          r.text, r.score) for r in second.removals]
-        return Cleaned(text=second.text, metadata=cleaned.metadata,
+        # the page's own fields (lines, metadata, encoding, long lines) stay as they were
+        return replace(cleaned, text=second.text,
                        paywalled=cleaned.paywalled or second.paywalled,
                        removals=tuple(sorted(cleaned.removals + tuple(moved),
                                              key=lambda r: r.line)),
-                       lines=cleaned.lines,
-                       model_backed_off=cleaned.model_backed_off or second.model_backed_off,
-                       encoding=cleaned.encoding, warnings=cleaned.warnings)
+                       model_backed_off=cleaned.model_backed_off or second.model_backed_off)
 
     def _clean(self, extracted: Extracted, url: str | None,
                source: str | None) -> tuple[Cleaned, tuple[Line, ...]]:

@@ -5,11 +5,13 @@ own output must be clean). Text captures are covered in test_properties.py.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
+from cleaner.extract import extract
 
 from .synthetic import sentence
 from .test_extract import HEADLINE, PARAGRAPHS, page
@@ -88,3 +90,14 @@ def test_generated_html_pages_are_idempotent(seed: int) -> None:
         paragraphs.insert(rng.randint(0, len(paragraphs)), rng.choice(ASIDES))
     once, twice = cleaned_twice(article_page(paragraphs))
     assert once == twice
+
+
+def test_the_text_round_keeps_the_pages_own_fields():
+    paragraphs = ["Follow World News on Twitter and Facebook", "More world stories from NBC News:",
+                  PARAGRAPHS[0], "Share this article", *PARAGRAPHS[1:], "Share this article"]
+    page_cleaned, kept = CLEANER._clean(extract(article_page(paragraphs)), None, None)
+    page_cleaned = replace(page_cleaned, long_lines=(99,), warnings=("a warning",))
+    settled = CLEANER._clean_as_text(page_cleaned, kept, None, None)
+    assert settled.text != page_cleaned.text  # the text round removed something
+    assert (settled.long_lines, settled.warnings, settled.lines) == \
+        ((99,), ("a warning",), page_cleaned.lines)
