@@ -11,30 +11,10 @@ from cleaner.config import Config, find_config, load_config
 from cleaner.errors import ConfigError
 from cleaner.rules import load_rules, merge_rules
 
-from .helpers import ROOT, RULES
+from .helpers import ROOT, RULES, USER_SITE, USER_SITE_CAPTURE, USER_SITE_RULES
 
-SITE = "example.org"
+SITE, SITE_RULES, CAPTURE = USER_SITE, USER_SITE_RULES, USER_SITE_CAPTURE
 URL = f"https://www.{SITE}/news/1"
-SITE_RULES = f'''schema = 1
-description = "example.org: its own footer"
-
-[match]
-domains = ["{SITE}"]
-
-[[rule]]
-id = "{SITE}:footer"
-category = "legal"
-action = "drop-line"
-lines = ["Example Org footer line"]
-
-  [[rule.test]]
-  name = "drops-footer"
-  input = "Body.\\nExample Org footer line"
-  expect = "Body."
-'''
-CAPTURE = ("Skip to main content\n\nCouncil backs new park\n\n"
-           "The council voted on Tuesday to expand the park by two hectares.\n\n"
-           "Example Org footer line\n")
 
 
 def write_site(root: Path, text: str = SITE_RULES, name: str = SITE) -> Path:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .helpers import ROOT, RULES
+from .helpers import ROOT, RULES, USER_SITE_CAPTURE, USER_SITE_RULES
 
 PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) \
     or shutil.which("pre-commit")
@@ -124,26 +124,7 @@ def test_boilerplate_in_clean_data_is_refused(project):
 # --- the README's block, in a repository of one site file, a seed and its golden ----------
 
 README_PATH = "/path/to/cleaner"  # the line of the README's block a user fills in
-SITE_FILE = '''schema = 1
-description = "example.org: its own footer"
-
-[match]
-domains = ["example.org"]
-
-[[rule]]
-id = "example.org:footer"
-category = "legal"
-action = "drop-line"
-lines = ["Example Org footer line"]
-
-  [[rule.test]]
-  name = "drops-footer"
-  input = "Body.\\nExample Org footer line"
-  expect = "Body."
-'''
-SEED = ("Skip to main content\n\nCouncil backs new park\n\n"
-        "The council voted on Tuesday to expand the park by two hectares.\n\n"
-        "Example Org footer line\n")
+SITE_FILE, SEED = USER_SITE_RULES, USER_SITE_CAPTURE
 
 
 def readme_hooks_block() -> str:
