@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from .inputs import Input, _manifest_url
+from .files import manifest_keys
+from .inputs import Input
 
 SHOWN_NAMES = 3  # manifest entries named in the warning; the rest are counted
 
@@ -49,23 +50,9 @@ def _cannot_create(directory: Path) -> str | None:
 
 def unmatched_manifest_names(urls: Mapping[str, str], inputs: Iterable[Input]) -> list[str]:
     """The manifest's names that no capture file of the run looks up (a typo, a file left out)."""
-    lookups = _RecordedLookups(urls)
-    for source in inputs:
-        if source.format == "capture":
-            _manifest_url(source, lookups)  # the very lookup read_tasks makes
-    return [name for name in urls if name not in lookups.asked]
-
-
-class _RecordedLookups(dict[str, str]):
-    """A manifest that remembers which names were looked up."""
-
-    def __init__(self, urls: Mapping[str, str]) -> None:
-        super().__init__(urls)
-        self.asked: set[str] = set()
-
-    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        self.asked.add(name)
-        return super().get(name, default)
+    named = {key for source in inputs if source.format == "capture"
+             for key in manifest_keys(source.relative)}
+    return [name for name in urls if name not in named]
 
 
 def unmatched_warning(manifest: Path, names: list[str]) -> str:

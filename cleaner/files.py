@@ -54,8 +54,16 @@ def manifest_url(urls: Mapping[str, str], relative: Path) -> str | None:
     >>> [manifest_url(urls, Path(p)) for p in ("a/index.txt", "c/index.txt", "b.html.gz")]
     ['https://a.example/', None, 'https://b.example/']
     """
+    for key in manifest_keys(relative):
+        if key in urls:
+            return urls[key]
+    return None
+
+
+def manifest_keys(relative: Path) -> tuple[str, ...]:
+    """The manifest lines that can name the capture file at ``relative``, first first."""
     unzipped = relative.with_suffix("") if relative.suffix.lower() == ".gz" else relative
-    return urls.get(relative.as_posix()) or urls.get(unzipped.as_posix())
+    return (relative.as_posix(), unzipped.as_posix())
 
 
 TEXT_SUFFIX = ".txt"

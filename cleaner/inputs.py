@@ -227,11 +227,7 @@ def read_tasks(inputs: Sequence[Input], max_bytes: int, url: str | None = None,
             yield from _warc_tasks(source, numbers, max_bytes)
         else:
             yield _capture_task(source, next(numbers), max_bytes,
-                                url or _manifest_url(source, urls or {}))
-
-
-def _manifest_url(source: Input, urls: Mapping[str, str]) -> str | None:
-    return manifest_url(urls, source.relative)
+                                url or manifest_url(urls or {}, source.relative))
 
 
 def container_folder(source: Input) -> str:
