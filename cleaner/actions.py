@@ -305,29 +305,41 @@ def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """Remove runs of adjacent lines that repeat each other (captions shown twice).
 
     Two non-blank lines in a row repeat when they share their first ``min-chars``
-    characters (a cut-off copy still counts). Every copy goes, unless ``keep-first``.
+    characters (a cut-off copy still counts); with ``max-chars``, when they are the same
+    line of ``min-chars`` to ``max-chars`` characters. Every copy goes, unless
+    ``keep-first``, or ``keep-title`` and the run begins on the first non-blank line:
+    a title printed twice keeps its first copy.
     """
     width: int = rule.params["min-chars"]
+    longest: int | None = rule.params.get("max-chars")
     keep_first: bool = rule.params.get("keep-first", False)
-    if not _shared_prefix(lines, width):  # most captures: no key twice, so no run of two
+    if not _some_key_twice(lines, width, longest):  # most captures: no run of two
         return Outcome(tuple(lines), settled=True)
-    # (index, key) of every non-blank line; lines too short to count break runs (None)
-    keyed = [(i, text[:width] if len(text) >= width else None)
+    # (index, key) of every non-blank line; lines whose length does not count break runs
+    keyed = [(i, _repeat_key(text, width, longest))
              for i, line in enumerate(lines) if (text := line.text.strip())]
+    title = keyed[0][0] if rule.params.get("keep-title", False) else None
     doomed: set[int] = set()
     for key, run in groupby(keyed, key=itemgetter(1)):
         copies = [i for i, _ in run]
         if key is not None and len(copies) > 1:
-            doomed.update(copies[1:] if keep_first else copies)
+            doomed.update(copies[1:] if keep_first or copies[0] == title else copies)
     # Removing lines can bring two copies together only if some key is left twice.
     left = [key for i, key in keyed if key is not None and i not in doomed]
     return replace(_split(rule, lines, doomed), settled=len(set(left)) == len(left))
 
 
-def _shared_prefix(lines: Sequence[Line], width: int) -> bool:
-    """Whether two lines of at least ``width`` characters (stripped) begin alike."""
-    keys = [text[:width] for line in lines
-            if len(line.text) >= width and len(text := line.text.strip()) >= width]
+def _repeat_key(text: str, width: int, longest: int | None) -> str | None:
+    """What a stripped line must share with the next to repeat it, or None if it cannot."""
+    if len(text) < width or (longest is not None and len(text) > longest):
+        return None
+    return text if longest is not None else text[:width]
+
+
+def _some_key_twice(lines: Sequence[Line], width: int, longest: int | None) -> bool:
+    """Whether two lines have the same repeat key (anywhere in the capture)."""
+    keys = [key for line in lines if len(line.text) >= width
+            and (key := _repeat_key(line.text.strip(), width, longest)) is not None]
     return len(set(keys)) < len(keys)
 
 
@@ -381,7 +393,8 @@ ACTIONS: dict[str, ActionSpec] = {
                              patterns={"start": "line", "end": "line", "inner": "line"}),
     "truncate-after": ActionSpec(truncate_after, required=("marker",), optional=("requires",),
                                  guards=("min-kept-lines",), patterns={"marker": "line"}),
-    "dedupe-lines": ActionSpec(dedupe_lines, optional=("keep-first",), guards=("min-chars",)),
+    "dedupe-lines": ActionSpec(dedupe_lines, optional=("keep-first", "keep-title", "max-chars"),
+                                guards=("min-chars",)),
     "extract-meta": ActionSpec(extract_meta, required=("pattern", "field"),
                                patterns={"pattern": "line"}, positional=True),
 }

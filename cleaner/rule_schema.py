@@ -19,7 +19,7 @@ MATCH_KEYS = {"domains", "signatures"}
 COMMON_KEYS = {"id", "category", "action", "description", "test", "gates"}
 POSITIONAL_KEYS = ("within-first", "within-last")
 TEST_KEYS = {"name", "input", "expect", "meta"}
-INT_KEYS = {"max-lines", "min-kept-lines", "min-chars", "within-first", "within-last"}
+INT_KEYS = {"max-lines", "min-kept-lines", "min-chars", "max-chars", "within-first", "within-last"}
 
 STRING, WHOLE, FLAG = "a string", "a whole number", "true or false"
 STRINGS, TABLE, TABLES = "a list of strings", "a table", "a list of tables ([[...]])"
@@ -38,7 +38,7 @@ RULE_KINDS = {**{key: STRING for spec in ACTIONS.values() for key in spec.patter
               **{key: WHOLE for key in INT_KEYS},
               "id": STRING, "category": STRING, "action": STRING, "description": STRING,
               "test": TABLES, "gates": FLAG, "lines": STRINGS, "requires": STRINGS,
-              "patterns": STRINGS, "keep-first": FLAG, "position": STRING, "field": STRING}
+              "patterns": STRINGS, "keep-first": FLAG, "keep-title": FLAG, "position": STRING, "field": STRING}
 TEST_KINDS = {"name": STRING, "input": STRING, "expect": STRING, "meta": TABLE}
 
 

@@ -258,7 +258,7 @@ def _param(path: Path | str, rule_id: str, key: str, value: Any, spec: ActionSpe
         if value < 1:
             raise RuleFileError(path, "must be a whole number of at least 1", rule_id, key)
         return value
-    if key == "keep-first":
+    if key in ("keep-first", "keep-title"):
         return value
     if key == "position":
         if value not in POSITIONS:

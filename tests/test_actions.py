@@ -392,6 +392,31 @@ def test_dedupe_keeps_short_repeated_lines():
     assert out.kept == tuple(lines)  # all shorter than min-chars, or sharing too little
 
 
+def test_dedupe_with_max_chars_compares_whole_short_lines():
+    rule = make_rule("dedupe-lines", category="caption", min_chars=8, max_chars=59)
+    lines = make_lines("Headline", "", "Gordon Lucas", "Gordon Lucas", "",
+                       "The council said it would act.", "The council said it would wait.",
+                       "Body.")
+    out = dedupe_lines(rule, lines, TIMEOUT)
+    assert [r.line for r in out.removals] == [3, 4]  # the paragraphs share only a start
+    assert kept_texts(out) == ["Headline", "", "", "The council said it would act.",
+                               "The council said it would wait.", "Body."]
+
+
+def test_dedupe_with_max_chars_leaves_longer_and_shorter_lines_alone():
+    rule = make_rule("dedupe-lines", category="caption", min_chars=8, max_chars=20)
+    lines = make_lines("Read on", "Read on", "A line longer than twenty", "A line longer than twenty")
+    assert dedupe_lines(rule, lines, TIMEOUT).removals == ()
+
+
+def test_dedupe_keep_title_keeps_a_title_printed_twice():
+    rule = make_rule("dedupe-lines", category="caption", min_chars=8, max_chars=59, keep_title=True)
+    lines = make_lines("", "Fire crews called out", "Fire crews called out", "Body.",
+                       "Gordon Lucas", "Gordon Lucas")
+    out = dedupe_lines(rule, lines, TIMEOUT)
+    assert [r.line for r in out.removals] == [3, 5, 6]
+
+
 def test_dedupe_keeps_paragraphs_with_a_short_shared_start():
     rule = make_rule("dedupe-lines", category="caption", min_chars=60)
     lines = make_lines("The bakers said the cookies sold out by noon on Tuesday, and more.",
