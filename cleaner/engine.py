@@ -267,11 +267,18 @@ class Cleaner:
         model never saw, and the lines next to them would go one round after another.
         Each round's model is chosen by what is left (``model_kind``): a page cut down
         to an excerpt settles as one, so that its cleaned text, cleaned again, is too.
+        The text model judges only a text the rules have removed something from.
         """
         before = PassState(kept=state.kept, removals=list(state.removals),
                            meta=dict(state.meta), matched=set(state.matched))
         for round_number in range(MAX_ROUNDS):
-            removed, backed_off = self._generic_stage(state, model_kind(kind, state.kept),
+            judge = model_kind(kind, state.kept)
+            if judge == "text" and not before.removals:
+                # A whole text in which no rule found any page furniture is an article's
+                # text already (an extractor's output, or cleaner's own): the text model,
+                # learnt on whole pages, would take its lists and short lines for menus.
+                return False
+            removed, backed_off = self._generic_stage(state, judge,
                                                       () if round_number else sites)
             if not removed:
                 return backed_off

@@ -10,6 +10,7 @@ import itertools
 import json
 import math
 import pickle
+import re
 import shutil
 from dataclasses import replace
 from importlib import resources
@@ -557,3 +558,29 @@ def test_goldens_unchanged_with_the_model_on() -> None:
     cleaner = Cleaner()
     assert cleaner.use_model
     assert compare_seeds(cleaner, SEEDS, GOLDEN) == []
+
+
+def test_table_rows_are_never_removed_by_the_model(monkeypatch) -> None:
+    # an HTML page's table as extraction prints it, among a menu and a footer
+    table = ["| Pos. | Driver | Points |", "| 1 | Kyle Busch | 5040 |", "| 2 | Martin Truex | 5035 |"]
+    raw = page(MENU, BODY[:2], table, BODY[2:], FOOTER)
+    result = Cleaner().clean_and_explain(raw)
+    assert all(row in result.text for row in table)
+    assert "Careers" not in result.text  # the model still judges the other lines
+    monkeypatch.setattr(classifier, "TABLE_ROW", re.compile(r"(?!)"))
+    unprotected = Cleaner().clean_and_explain(raw)
+    assert any(row not in unprotected.text for row in table)  # what the exception saves
+
+
+def test_the_text_model_judges_only_a_text_the_rules_found_furniture_in() -> None:
+    long_body = BODY + [line.replace(old, new) for old, new in
+                        (("park", "garden"), ("council", "board"), ("river", "canal"))
+                        for line in BODY[1:]]
+    menu = ["Money", "Motoring", "Property", "Style", "Puzzles", "Podcasts"]  # no rule names them
+    article = page(menu, long_body)
+    assert len(article) > classifier.EXCERPT_CHARS  # judged as a whole text, not an excerpt
+    untouched = Cleaner().clean_and_explain(article)
+    assert untouched.removals == () and "Motoring" in untouched.text
+    furnished = Cleaner().clean_and_explain(page(["Skip to main content"], menu, long_body))
+    assert any(r.rule_id == "model:text-lines" for r in furnished.removals)
+    assert "Motoring" not in furnished.text
