@@ -1,4 +1,4 @@
-"""Unit tests for the actions in cleaner/actions.py.
+"""Unit tests for the actions in cleaner/engine/actions.py.
 
 Each action is tested for what it removes and for what it must leave alone, and every
 removal record is checked (rule id, category, line number, span and text). Rules are
@@ -13,14 +13,14 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaner.actions import (
+from cleaner.engine.actions import (
     ACTIONS, _without_tables, dedupe_lines, drop_block, drop_line, extract_meta, strip_span, truncate_after,
 )
-from cleaner.dates import parse_date
+from cleaner.engine.dates import parse_date
 from cleaner.errors import PatternTimeout, RuleFileError
-from cleaner.gates import LONG_LINE_CHARS
+from cleaner.engine.gates import LONG_LINE_CHARS
 from cleaner.model import Line, Removal
-from cleaner.rules import rule_from_dict
+from cleaner.engine.rules import rule_from_dict
 
 TIMEOUT = 1.0  # generous: nothing here is slow except the deliberately pathological pattern
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner import classifier
-from cleaner.classifier import (
+from cleaner.engine import classifier
+from cleaner.engine.classifier import (
     CATEGORY_CUE,
     CUE_WORDS,
     DATE_LIKE,
@@ -34,9 +34,9 @@ from cleaner.classifier import (
     smooth,
 )
 from cleaner.cli import main
-from cleaner.extract import normalise
+from cleaner.engine.extract import normalise
 from cleaner.model import Removal
-from cleaner.golden import compare_seeds
+from cleaner.authoring.golden import compare_seeds
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -321,7 +321,8 @@ def test_a_guarded_capture_is_flagged_and_keeps_its_prose() -> None:
 
 
 def test_a_stage_that_does_not_settle_goes_back_to_the_rules(monkeypatch) -> None:
-    monkeypatch.setattr("cleaner.engine.MAX_ROUNDS", 1)  # any removal then needs a second round
+    # any removal then needs a second round
+    monkeypatch.setattr("cleaner.engine.pipeline.MAX_ROUNDS", 1)
     raw = page(["Skip to main content"], MENU, BODY, FOOTER)
     result = Cleaner().clean_and_explain(raw)
     assert result.model_backed_off
@@ -339,7 +340,7 @@ def test_rounds_that_together_take_nearly_every_word_go_back_to_the_rules(monkey
         state.removals.extend(removals)
         return classifier.Decision(removals, False)
 
-    monkeypatch.setattr("cleaner.engine.run_stage", half_a_round)
+    monkeypatch.setattr("cleaner.engine.pipeline.run_stage", half_a_round)
     raw = page(BODY, BODY, BODY)
     result = Cleaner().clean_and_explain(raw)
     # a half, a quarter, an eighth, a sixteenth of the words left: the fourth round backs off
@@ -426,7 +427,7 @@ def test_site_context_is_read_in_the_first_round_only(tmp_path, monkeypatch) -> 
         contexts.append(len(context))
         return classifier.run_stage(model, state, keep, context)
 
-    monkeypatch.setattr("cleaner.engine.run_stage", recording)
+    monkeypatch.setattr("cleaner.engine.pipeline.run_stage", recording)
     # the text model reads a site's template (given alone, it judges excerpts too)
     cleaner = Cleaner(_rules_with_a_site_template(tmp_path, TEMPLATE),
                       models={"text": text_model()})
@@ -466,7 +467,7 @@ def test_an_excerpt_is_judged_by_its_own_model_without_the_site_template(
         judged.append((model.name, len(context)))
         return classifier.run_stage(model, state, keep, context)
 
-    monkeypatch.setattr("cleaner.engine.run_stage", recording)
+    monkeypatch.setattr("cleaner.engine.pipeline.run_stage", recording)
     cleaner = Cleaner(_rules_with_a_site_template(tmp_path, TEMPLATE))
     assert len(TEASED) <= classifier.EXCERPT_CHARS
     cleaner.clean_and_explain(TEASED, url="https://example.com/a")
@@ -518,7 +519,7 @@ def test_kept_categories_are_not_removed_by_the_model() -> None:
 
 
 def test_weights_load_from_the_installed_package() -> None:
-    data = resources.files("cleaner").joinpath("data", "classifier.json")
+    data = resources.files("cleaner.engine").joinpath("data", "classifier.json")
     assert data.is_file()
     models = load_models()
     assert set(models) == {"text", "html", "excerpt"}

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner import Cleaner, lexicon
-from cleaner.classifier import (EXCERPT_CHARS, FEATURE_NAMES, LineModel, load_models,
+from cleaner import Cleaner
+from cleaner.engine import lexicon
+from cleaner.engine.classifier import (EXCERPT_CHARS, FEATURE_NAMES, LineModel, load_models,
                                 model_kind, select, use_lexicon)
 from cleaner.model import Line
 
@@ -94,7 +95,7 @@ def test_a_gate_flags_a_paywall() -> None:
 
 
 def test_a_model_that_weighs_no_words_does_not_look_them_up(monkeypatch) -> None:
-    from cleaner import classifier
+    from cleaner.engine import classifier
 
     def no_lookups(text: str):
         raise AssertionError("the lexicon was read")

@@ -14,7 +14,7 @@ from warcio.warcwriter import WARCWriter
 
 from cleaner.cli import main
 from cleaner.errors import CleanerError
-from cleaner.inputs import Input, find_inputs, known_total, read_tasks
+from cleaner.batch.inputs import Input, find_inputs, known_total, read_tasks
 
 PAGES = {
     "https://news.example.com/park": (
