@@ -1,4 +1,4 @@
 """The `cleaner` command: the only part of the package that prints or exits."""
-from .clean import main
+from .parser import main
 
 __all__ = ["main"]

@@ -1,6 +1,6 @@
-"""The rule-authoring commands of ``cleaner``: learn, lint and stats (wired in by ``cli.py``).
+"""The rule-authoring commands of ``cleaner``: learn, lint and stats (wired in by parser.py).
 
-Like ``cli.py``, this module prints and returns exit codes; the work is done by
+Like the rest of ``cli``, this module prints and returns exit codes; the work is done by
 ``corpus``/``draft`` (learning), ``lint`` and ``health``.
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Outputs are checked before anything is cleaned, so that a run never ends in a
 traceback at the point where it would write; manifest entries that name no input
 are warned about; a closed standard output (``| head``) stops a command with the
-exit code of what it had found. Like ``cli.py``, only the callers print or exit.
+exit code of what it had found. Only the commands that call it print or exit.
 """
 from __future__ import annotations
 
