@@ -13,12 +13,12 @@ from cleaner.authoring.golden import run_cases
 from cleaner.authoring.learn import (
     Profile,
     Settings,
-    find_markers,
     fold,
     guess_category,
     repeated_keys,
     template_groups,
 )
+from cleaner.authoring.markers import find_markers
 from cleaner.engine.rules import load_rules
 
 from . import synthetic
@@ -169,7 +169,7 @@ def test_a_shape_with_a_prose_line_is_not_proposed():
             found[0].append("Update 1: the council met again on Tuesday and voted for the park.")
         return found
 
-    from cleaner.authoring.learn import find_shapes
+    from cleaner.authoring.line_shapes import find_shapes
 
     def shapes(prose: bool) -> list[str]:
         profile = Profile.of(captures(prose))

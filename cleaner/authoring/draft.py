@@ -23,14 +23,9 @@ from ..errors import LearnError
 from ..model import Line, Rule, RuleSet
 from .golden import run_case
 from .learn import (
-    Marker,
     Profile,
     Settings,
-    Shape,
     by_category,
-    design_markers,
-    find_markers,
-    find_shapes,
     find_signatures,
     fold,
     guess_category,
@@ -39,6 +34,8 @@ from .learn import (
     repeated_keys,
     template_groups,
 )
+from .line_shapes import Shape, find_shapes
+from .markers import Marker, design_markers, find_markers
 
 SLUG_WORDS = 4
 MAX_DESCRIPTION_TEXT = 60

@@ -1,11 +1,12 @@
-"""Learn a draft site rule file from many captures of one site, by what repeats across them.
+"""What repeats across the captures of one site: its template lines, its designs, its
+signatures, and what category each repeated line likely is.
 
 A site wraps every article in the same template: menus, footers, share bars, comment
 forms. Lines that come back in many captures of one site (after folding numbers and
-white space) are that template; a repeated line after which every capture carries on
-with nothing but template, comments or link lists marks where the article ends. This
-module finds both from the captures alone, never from expected outputs, and proposes
-rules for them (``draft.py`` turns the proposals into a checked rule file).
+white space) are that template. This module finds them from the captures alone, never
+from expected outputs; ``markers.py`` finds where the article ends, ``line_shapes.py``
+the template lines with a varying part, and ``draft.py`` turns the proposals into a
+checked rule file.
 
 A line that reads like article prose (eight words or more, ending like a sentence) is
 proposed only when it repeats across most captures: a sentence that two articles
@@ -16,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import regex
 
@@ -86,17 +87,6 @@ class Settings:
     # and a label that ended the article in three of them still stood above it in others.
     design_marker_captures: int = 4
     design_line_words: int = 3   # the lines that tell a design apart have this many words
-
-
-@dataclass(frozen=True, slots=True)
-class Marker:
-    """A repeated line after which the captures that have it hold no more article."""
-
-    key: str
-    text: str
-    min_before: int  # the fewest non-blank lines standing before it in any capture
-    captures: int
-    requires: tuple[str, ...] = ()  # a marker of one design: lines that only it has
 
 
 @dataclass(slots=True)
@@ -208,127 +198,13 @@ def repeated_keys(profile: Profile, settings: Settings) -> set[str]:
             if seen >= floor and (seen >= prose_floor or not is_prose(profile.text_of(key)))}
 
 
-def unique_prose_words(lines: Sequence[str], repeated: set[str]) -> list[int]:
-    """Per line, the words it adds when it is prose that is not template (else 0)."""
-    return [len(WORD.findall(line)) if is_prose(line) and fold(line) not in repeated else 0
-            for line in lines]
-
-
-def find_markers(profile: Profile, repeated: set[str], settings: Settings) -> list[Marker]:
-    """Repeated lines that, in every capture holding them, come after the article.
-
-    A marker has three letters or more and stands once in each capture that has it
-    (or twice with no prose between), after at least ``marker_words`` words of prose
-    that is not template and after ``marker_share`` of all such prose (``comments_share``
-    for a line that opens the comments, which are prose too). A comments line may also
-    stand before more prose than that when it opens a list of comments
-    (``_opens_comments``). Of these, the earliest in each capture is kept: cutting
-    there removes what follows the article (comments, link lists) that no line rule
-    can know.
-    """
-    floor = threshold(profile.size, settings)
-    markers = {}
-    for key, rows in _marker_rows(profile, repeated).items():
-        text = profile.text_of(key)
-        comments = guess_category(text) == "comments"
-        share = settings.comments_share if comments else settings.marker_share
-        if len(rows) >= floor and (
-                all(r.before >= settings.marker_words and r.before >= share * (r.before + r.after)
-                    for r in rows) or comments and _opens_comments(rows, floor, settings)):
-            markers[key] = Marker(key, text, min(r.index for r in rows), len(rows))
-    return _earliest(profile, markers, settings)
-
-
-@dataclass(frozen=True, slots=True)
-class MarkerRow:
-    """Where a candidate marker stands in one capture."""
-
-    index: int
-    before: int  # words of non-template prose before it ...
-    after: int   # ... and after it
-    then_prose: bool  # whether the next non-blank line reads like prose
-
-
-def _opens_comments(rows: Sequence[MarkerRow], floor: int, settings: Settings) -> bool:
-    """A comments line followed by readers' comments, however long they run.
-
-    Comments can outweigh the article many times over, so the share of prose before
-    the line says nothing. What does: enough captures have an article's worth of
-    prose before it, and in none does a paragraph follow it at once. A list of
-    comments opens with a name, a date, a number or a link; a comments link standing
-    inside an article is followed by the article's next paragraph.
-    """
-    return sum(r.before >= settings.marker_words for r in rows) >= floor and \
-        not any(r.then_prose for r in rows)
-
-
-def _marker_rows(profile: Profile, repeated: set[str]) -> dict[str, list[MarkerRow]]:
-    """For each candidate, where it first stands in each capture that has it. A line
-    seen twice in one capture with prose between the copies is no candidate: the
-    cut would fall at the first, but either could be the one that ends the article."""
-    candidates = {key for key in repeated if len(LETTERS.findall(key)) >= MARKER_LETTERS}
-    rows: dict[str, list[MarkerRow]] = defaultdict(list)
-    twice: set[str] = set()
-    for lines in profile.captures:
-        words = unique_prose_words(lines, repeated)
-        total = sum(words)
-        keys = [fold(line) for line in lines]
-        before = 0
-        seen: set[str] = set()
-        for i, key in enumerate(keys):
-            if key in candidates and key not in seen:
-                rows[key].append(MarkerRow(i, before, total - before, _then_prose(lines, i)))
-                seen.add(key)
-            elif key in seen and rows[key][-1].before == before:
-                # a copy with no prose since the first: what follows the last one counts
-                rows[key][-1] = replace(rows[key][-1], then_prose=_then_prose(lines, i))
-            elif key in seen:
-                twice.add(key)  # prose between two copies: which one ends the article?
-            before += words[i]
-    return {key: found for key, found in rows.items() if key not in twice}
-
-
-def _then_prose(lines: Sequence[str], index: int) -> bool:
-    """Whether the line after ``index`` reads like prose."""
-    return index + 1 < len(lines) and is_prose(lines[index + 1])
-
-
-def _earliest(profile: Profile, markers: dict[str, Marker], settings: Settings) -> list[Marker]:
-    """The marker each capture meets first, most used first, at most ``max_markers``."""
-    firsts: Counter[str] = Counter()
-    for lines in profile.captures:
-        first = next((fold(line) for line in lines if fold(line) in markers), None)
-        if first is not None:
-            firsts[first] += 1
-    return [markers[key] for key, _ in firsts.most_common(settings.max_markers)]
-
-
-def design_markers(group: Profile, site: Profile, repeated: set[str],
-                   settings: Settings) -> list[Marker]:
-    """The markers of one of a site's designs, each bound to lines only that design has.
-
-    A line that ends the article in one design may stand above it in another, and the
-    captures of that other design may not show it at all. So a marker learned from
-    one design's captures counts only on pages holding one of its design lines:
-    lines of three words or more, unchanged in 80% of the design's captures and in no
-    capture of the site's other designs. No such lines, no marker.
-    """
-    own = [key for key in _unchanged(group, settings.design_line_words, settings)
-           if site.counts[key] == group.counts[key]]  # no capture of another design has it
-    lines = tuple(group.text_of(key) for key in own[:settings.max_signatures])
-    if not lines:
-        return []
-    return [replace(m, requires=lines) for m in find_markers(group, repeated, settings)
-            if m.captures >= settings.design_marker_captures]
-
-
 def find_signatures(profile: Profile, settings: Settings) -> list[str]:
     """Literal lines of four words or more found, unchanged, in nearly every capture."""
-    return [profile.text_of(key) for key in _unchanged(profile, settings.signature_words, settings)
+    return [profile.text_of(key) for key in unchanged_keys(profile, settings.signature_words, settings)
             if not is_prose(key)][:settings.max_signatures]
 
 
-def _unchanged(profile: Profile, words: int, settings: Settings) -> list[str]:
+def unchanged_keys(profile: Profile, words: int, settings: Settings) -> list[str]:
     """Keys of lines with ``words`` words or more, found with one text and no digits in
     80% of the captures: most frequent first, then longest."""
     floor = max(settings.min_captures, math.ceil(0.8 * profile.size))
@@ -376,79 +252,3 @@ def keep_candidates(profile: Profile, repeated: set[str]) -> list[str]:
     return sorted(dict.fromkeys(found), key=len)[:50]
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """Lines that differ but share a start or an end, across captures: one pattern for all."""
-
-    pattern: str
-    example: str
-    captures: int
-
-
-# Lines are first grouped by their first two or three, or last one or two, folded words.
-SHAPE_KEYS = (("^", 2), ("^", 3), ("$", 1), ("$", 2))
-SYMBOL = regex.compile(r"[^\w\s'’\".,!?()-]|^0$")
-
-
-def find_shapes(profile: Profile, repeated: set[str], settings: Settings) -> list[Shape]:
-    """Templates with a varying part: "Posted in … | 3 Comments »", "… says:", "Reply #".
-
-    Lines that are not repeated whole are grouped by their first two or three, or
-    last one or two, folded words; a group found in enough captures, with two
-    different lines or more, becomes a pattern on the words all its lines share at
-    that end. It must look like template rather than prose: three letters or more,
-    and five shared words or more, or a symbol or number among them, or a cue word;
-    and none of its lines may read like prose.
-    """
-    groups: dict[str, list[str]] = defaultdict(list)
-    seen_in: dict[str, set[int]] = defaultdict(set)
-    for number, lines in enumerate(profile.captures):
-        for line in lines:
-            folded = fold(line)
-            if folded in repeated:
-                continue
-            for key in _shape_keys(folded.split()):
-                groups[key].append(line)
-                seen_in[key].add(number)
-    floor = threshold(profile.size, settings)
-    shapes = [_shape(key, groups[key], len(seen_in[key]), settings)
-              for key in sorted(groups) if len(seen_in[key]) >= floor
-              and len(set(groups[key])) > 1]
-    unique = {s.pattern: s for s in reversed(shapes)
-              if s is not None and guess_category(s.example) in settings.shape_categories}
-    return sorted(unique.values(), key=lambda s: s.pattern)
-
-
-def _shape_keys(tokens: list[str]) -> list[str]:
-    return [end + " ".join(tokens[:size] if end == "^" else tokens[-size:])
-            for end, size in SHAPE_KEYS if len(tokens) > size]
-
-
-def _shape(key: str, lines: list[str], captures: int, settings: Settings) -> Shape | None:
-    at_start = key.startswith("^")
-    shared = _shared_tokens([fold(line).split() for line in lines], at_start)
-    if any(is_prose(line) for line in lines) or not _template_like(shared, settings):
-        return None
-    core = line_pattern(" ".join(shared))
-    pattern = core + r"(?:\s.*)?" if at_start else r"(?:.*\s)?" + core
-    return Shape(pattern, lines[0], captures)
-
-
-def _shared_tokens(token_lists: list[list[str]], at_start: bool) -> list[str]:
-    """The words every list begins with (or ends with)."""
-    lists = token_lists if at_start else [t[::-1] for t in token_lists]
-    shared: list[str] = []
-    for column in zip(*lists):
-        if any(token != column[0] for token in column):
-            break
-        shared.append(column[0])
-    return shared if at_start else shared[::-1]
-
-
-def _template_like(shared: list[str], settings: Settings) -> bool:
-    if len(LETTERS.findall(" ".join(shared))) < MARKER_LETTERS:
-        return False  # digits and punctuation alone: any dated line would match
-    if len(shared) >= settings.shape_tokens:
-        return True
-    return any(SYMBOL.search(token) for token in shared) or \
-        guess_category(" ".join(shared)) not in ("navigation", "promo", "dateline")
