@@ -14,7 +14,8 @@ from warcio.warcwriter import WARCWriter
 
 from cleaner.cli import main
 from cleaner.errors import CleanerError
-from cleaner.batch.inputs import Input, find_inputs, known_total, read_tasks
+from cleaner.batch.inputs import Input, find_inputs, known_total
+from cleaner.batch.readers import read_tasks
 
 PAGES = {
     "https://news.example.com/park": (

@@ -13,8 +13,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 from ..batch.files import read_manifest
-from ..batch.inputs import (DEFAULT_GLOBS, Input, container_folder, find_inputs, known_total,
-                            read_tasks)
+from ..batch.inputs import DEFAULT_GLOBS, Input, container_folder, find_inputs, known_total
 from ..batch.outputs import (
     CLEANED_NAME,
     ERRORS_NAME,
@@ -30,6 +29,7 @@ from ..batch.outputs import (
     write_stats,
 )
 from ..batch.pool import LocalExecutor
+from ..batch.readers import read_tasks
 from ..batch.tasks import Executor, Options, Task, chunked
 from ..engine.pipeline import Cleaner
 from ..errors import CleanerError

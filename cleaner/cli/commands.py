@@ -18,7 +18,8 @@ from ..authoring.health import Health, survey
 from ..authoring.learn import Settings
 from ..authoring.lint import Fields, lint_tasks
 from ..batch.files import read_manifest, write_atomic
-from ..batch.inputs import DEFAULT_GLOBS, FORMATS, Input, find_inputs, read_tasks
+from ..batch.inputs import DEFAULT_GLOBS, FORMATS, Input, find_inputs
+from ..batch.readers import read_tasks
 from ..batch.tasks import Options, Task
 from ..engine.config import Config, load_config
 from ..engine.pipeline import Cleaner

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TextIO
 
 from ..batch.files import read_manifest
-from ..batch.inputs import find_inputs, read_tasks
+from ..batch.inputs import find_inputs
+from ..batch.readers import read_tasks
 from ..batch.tasks import Options, Task, result_id, unpack
 from ..engine.pipeline import Cleaner
 from ..errors import CleanerError
