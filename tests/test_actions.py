@@ -14,13 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cleaner.engine.actions import (
-    ACTIONS, _without_tables, dedupe_lines, drop_block, drop_line, extract_meta, strip_span, truncate_after,
+    ACTIONS, dedupe_lines, drop_block, drop_line, extract_meta, strip_span, truncate_after,
 )
 from cleaner.engine.dates import parse_date
 from cleaner.errors import PatternTimeout, RuleFileError
 from cleaner.engine.gates import LONG_LINE_CHARS
 from cleaner.model import Line, Removal
 from cleaner.engine.rules import rule_from_dict
+from cleaner.engine.timed_regex import without_tables
 
 TIMEOUT = 1.0  # generous: nothing here is slow except the deliberately pathological pattern
 
@@ -550,15 +551,15 @@ LONG_LITERAL = " ".join(f"word{n}" for n in range(300))  # 2,189 literal charact
 
 def test_a_long_literal_pattern_runs_as_an_equivalent_one_without_tables():
     long = regex.compile(f"(?P<value>{regex.escape(LONG_LITERAL)})(?i: and) (\\w+)")
-    twin = _without_tables(long)
+    twin = without_tables(long)
     assert twin is not long and twin.groupindex == long.groupindex
     for text in (f"x {LONG_LITERAL} AND more", LONG_LITERAL * 2, f"{LONG_LITERAL} and so"):
         assert [m.regs for m in twin.finditer(text)] == [m.regs for m in long.finditer(text)]
         assert bool(twin.fullmatch(text)) == bool(long.fullmatch(text))
     shipped_size = regex.compile(r".{0,600}(?:Photo|Picture|Image)(?: credit)?: \w+")
-    assert _without_tables(shipped_size) is shipped_size
+    assert without_tables(shipped_size) is shipped_size
     verbose = regex.compile(f"(?x){regex.escape(LONG_LITERAL)}  # ends in a comment")
-    assert _without_tables(verbose) is verbose  # cannot be wrapped: kept as written
+    assert without_tables(verbose) is verbose  # cannot be wrapped: kept as written
 
 
 def test_a_long_literal_span_is_cut():

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
 
 import regex
 
-from ..errors import PatternTimeout
 from ..model import Line, Removal, Rule
 from .dates import parse_date
-from .gates import ANY, FULL, LONG_LINE_CHARS, PARTIAL_LITERAL_CHARS, PatternGate, offered
-from .shapes import longest_literal_run, max_width
+from .timed_regex import finditer, fullmatch, line_gate
 
 Pattern = regex.Pattern
 
@@ -52,62 +49,6 @@ class ActionSpec:
     patterns: dict[str, str] = field(default_factory=dict)
     one_of: tuple[str, ...] = ()
     positional: bool = False  # accepts within-first / within-last
-
-
-# --- regex calls, always with a timeout -------------------------------------------------
-# A line past LONG_LINE_CHARS is not offered to a pattern of unbounded width (gates.py):
-# the timeout is the last resort, not what keeps a long line from failing its capture.
-
-def _fullmatch(pattern: Pattern, text: str, rule: Rule, timeout: float) -> regex.Match | None:
-    if len(text) > PARTIAL_LITERAL_CHARS:  # shorter lines cannot hold a long literal
-        if len(text) > LONG_LINE_CHARS and not offered(_width(pattern), FULL, len(text)):
-            return None
-        pattern = _without_tables(pattern)
-    try:
-        return pattern.fullmatch(text, timeout=timeout)
-    except TimeoutError:
-        raise PatternTimeout(rule.id, timeout) from None
-
-
-@lru_cache(maxsize=4096)
-def _width(pattern: Pattern) -> int:
-    return max_width(pattern.pattern)
-
-
-@lru_cache(maxsize=4096)
-def _without_tables(pattern: Pattern) -> Pattern:
-    """``pattern``, or when it has a literal run past PARTIAL_LITERAL_CHARS, the same
-    pattern beside a branch that never matches: the same matches, groups and names.
-
-    The regex module builds search tables for the literal a pattern requires on its
-    first use, in time that grows with the cube of the literal's length (4,000
-    characters, half a minute) and that no timeout stops. A pattern of two branches
-    requires no literal, so none are built; its search is cut short by the timeout.
-    """
-    if longest_literal_run(pattern.pattern) <= PARTIAL_LITERAL_CHARS:
-        return pattern
-    try:
-        return regex.compile(f"(?:{pattern.pattern})|(?!)", pattern.flags)
-    except regex.error:  # a verbose pattern's closing comment: keep it as written
-        return pattern
-
-
-@lru_cache(maxsize=4096)
-def _line_gate(pattern: Pattern) -> PatternGate:
-    """A gate for one whole-line pattern. Markers and block starts are tried on every
-    line of a capture; the gate refuses most lines before the regex runs."""
-    return PatternGate([pattern], [FULL])
-
-
-def _finditer(pattern: Pattern, text: str, rule: Rule, timeout: float) -> list[regex.Match]:
-    if len(text) > PARTIAL_LITERAL_CHARS:
-        if len(text) > LONG_LINE_CHARS and not offered(_width(pattern), ANY, len(text.strip())):
-            return []
-        pattern = _without_tables(pattern)
-    try:
-        return list(pattern.finditer(text, timeout=timeout))
-    except TimeoutError:
-        raise PatternTimeout(rule.id, timeout) from None
 
 
 # --- shared helpers -----------------------------------------------------------------------
@@ -151,7 +92,7 @@ def _nonblank(lines: Sequence[Line]) -> tuple[list[int], list[str]]:
 def drop_line(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """Remove lines equal to one of ``lines`` or matching ``patterns`` as a whole.
 
-    >>> from cleaner.rules import rule_from_dict
+    >>> from cleaner.engine.rules import rule_from_dict
     >>> rule = rule_from_dict({"id": "x:ad", "category": "ad", "action": "drop-line",
     ...                        "lines": ["Advertisement"]})
     >>> text = ["Advertisement", "The advertisement ran twice."]
@@ -169,7 +110,7 @@ def drops_line(rule: Rule, text: str, timeout: float,
     if text in rule.params.get("lines", ()):
         return True
     chosen = rule.params.get("patterns", ()) if patterns is None else patterns
-    return any(_fullmatch(p, text, rule, timeout) for p in chosen)
+    return any(fullmatch(p, text, rule, timeout) for p in chosen)
 
 
 def strip_span(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
@@ -199,7 +140,7 @@ def _span_meta(rule: Rule, removals: Sequence[Removal], timeout: float) -> dict[
     name = rule.params.get("field")
     if name is None or not removals:
         return {}
-    found = _finditer(rule.params["pattern"], removals[0].text, rule, timeout)
+    found = finditer(rule.params["pattern"], removals[0].text, rule, timeout)
     value = found[0].group("value") if found else None
     read = meta_value(name, " ".join(value.split())) if value else None
     return {name: read} if read else {}
@@ -210,7 +151,7 @@ def cut_spans(rule: Rule, text: str, timeout: float) -> tuple[str, list[tuple[in
 
     A line left with nothing but white space loses that too, as one more cut.
     """
-    matches = _finditer(rule.params["pattern"], text, rule, timeout)
+    matches = finditer(rule.params["pattern"], text, rule, timeout)
     cuts: list[tuple[int, int, str]] = []
     for start, end in reversed(_spans_at(rule.params["position"], matches, text)):
         start, end = _absorb_spaces(text, start, end)  # right to left: earlier offsets hold
@@ -256,8 +197,8 @@ def drop_block(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     doomed: set[int] = set()
     started = False
     free = 0  # the first line past the last block removed: a new block starts there or later
-    for pos in _line_gate(start).admitted(texts, timeout):
-        if pos >= free and _fullmatch(start, texts[pos], rule, timeout):
+    for pos in line_gate(start).admitted(texts, timeout):
+        if pos >= free and fullmatch(start, texts[pos], rule, timeout):
             started = True
             block = _block_from(pos, content, texts, rule, timeout, end, inner, limit)
             doomed.update(block)
@@ -271,9 +212,9 @@ def _block_from(pos: int, content: list[int], texts: list[str], rule: Rule,
                 limit: int) -> list[int]:
     block = [content[pos]]
     for j, text in zip(content[pos + 1:pos + limit], texts[pos + 1:pos + limit]):
-        if end is not None and _fullmatch(end, text, rule, timeout):
+        if end is not None and fullmatch(end, text, rule, timeout):
             return block + [j]
-        if inner is not None and not _fullmatch(inner, text, rule, timeout):
+        if inner is not None and not fullmatch(inner, text, rule, timeout):
             break
         block.append(j)
     return [] if end is not None else block
@@ -295,8 +236,8 @@ def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome
         return Outcome(tuple(lines), settled=True)
     # Settled either way: removing lines only moves the others up, so a marker left in
     # the text stays too early for the guard.
-    for position in _line_gate(marker).admitted(texts[needed:], timeout):
-        if _fullmatch(marker, texts[needed + position], rule, timeout):
+    for position in line_gate(marker).admitted(texts[needed:], timeout):
+        if fullmatch(marker, texts[needed + position], rule, timeout):
             return replace(_split(rule, lines, set(content[needed + position:])), settled=True)
     return Outcome(tuple(lines), settled=True)
 
@@ -360,7 +301,7 @@ def read_meta(rule: Rule, text: str, timeout: float) -> str | None:
     It is the value as written; ``meta_value`` turns the one adopted into metadata
     (dates are parsed only then: parsing is slow and most matches are not adopted).
     """
-    match = _fullmatch(rule.params["pattern"], text, rule, timeout)
+    match = fullmatch(rule.params["pattern"], text, rule, timeout)
     return None if match is None else " ".join(match.group("value").split())
 
 
@@ -388,4 +329,3 @@ ACTIONS: dict[str, ActionSpec] = {
 
 POSITIONS = ("start", "end", "any")
 META_TARGETS = {"author": "byline", "date": "dateline", "title": None}
-

@@ -3,7 +3,7 @@
 ``DaskExecutor`` runs ``cleaner.batch.clean_chunk_encoded`` on Dask workers, on a local
 cluster it starts itself or on any running scheduler, so a batch that fits one machine's
 ``LocalExecutor`` scales out to many machines unchanged. ``clean_bag`` maps a bag of
-captures to a bag of result records, the records ``cleaner.records.result_record``
+captures to a bag of result records, the records ``cleaner.batch.records.result_record``
 makes, for work that is already written with Dask.
 
 Both isolate failures the way the batch core does: a capture that cannot be cleaned
@@ -25,7 +25,7 @@ try:
     from dask.delayed import delayed
     from distributed import Client, Future, KilledWorker, LocalCluster
 except ImportError as exc:  # an optional dependency: say how to get it
-    raise ImportError("cleaner.integrations.dask needs Dask: "
+    raise ImportError("cleaner.batch.integrations.dask needs Dask: "
                       "pip install 'cleaner[dask]'") from exc
 
 from ...engine.pipeline import Cleaner
@@ -221,7 +221,7 @@ def clean_bag(bag: db.Bag, cleaner: Cleaner | None = None, *, jsonl: bool = Fals
     through unchanged. With ``jsonl``, string items are JSONL lines (as
     ``db.read_text`` gives them), read as ``cleaner clean`` reads a JSONL file: a line
     that is not a JSON object holding a capture fails alone, as "bad-record".
-    Records have the fields of ``cleaner.records.result_record``; a capture that
+    Records have the fields of ``cleaner.batch.records.result_record``; a capture that
     fails gives a record with ``text`` None and ``error`` {reason, message} instead
     of failing the computation. An item without an id gets its place in this bag,
     ``"<partition>:<position>"``.

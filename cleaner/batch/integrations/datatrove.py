@@ -20,7 +20,7 @@ try:
     from datatrove.pipeline.writers.disk_base import DiskWriter  # type: ignore[import-untyped]
     from datatrove.utils.typeshelper import StatHints  # type: ignore[import-untyped]
 except ImportError as exc:  # an optional dependency: say how to get it
-    raise ImportError("cleaner.integrations.datatrove needs datatrove: "
+    raise ImportError("cleaner.batch.integrations.datatrove needs datatrove: "
                       "pip install 'cleaner[datatrove]'") from exc
 
 from ...engine.pipeline import Cleaner
