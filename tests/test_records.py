@@ -8,7 +8,7 @@ import pytest
 
 from cleaner import Cleaner
 from cleaner.batch.tasks import Result
-from cleaner.batch.outputs import Summary
+from cleaner.batch.summary import Summary
 from cleaner.batch.records import EncodedRecord, Tally, decode_record, encode_record, result_record
 
 CAPTURE = "Headline\n\nAdvertisement\n\nBody of the story.\n\nAdvertisement\n\n" \

@@ -2,9 +2,9 @@
 
 ``draft_site`` turns what ``learn.py``, ``markers.py`` and ``line_shapes.py`` found in a
 site's captures into rules, each with its category guess, how many captures it hit and
-inline tests made from real lines (one it removes, one prose line it keeps). ``render`` writes the TOML; ``verify``
-reads it back with the project's own loader and runs its inline tests, so a draft
-that would not pass ``cleaner check`` is never handed out.
+inline tests made from real lines (one it removes, one prose line it keeps). ``render``
+writes the TOML; ``verify`` reads it back with the project's own loader and runs its
+inline tests, so a draft that would not pass ``cleaner check`` is never handed out.
 """
 from __future__ import annotations
 

@@ -21,15 +21,14 @@ from ..batch.outputs import (
     Outputs,
     Resume,
     Sink,
-    Summary,
     TextTree,
     cleaned_line,
     error_line,
     refuse_complete_output,
-    write_stats,
 )
 from ..batch.pool import LocalExecutor
 from ..batch.readers import read_tasks
+from ..batch.summary import Summary, write_stats
 from ..batch.tasks import Executor, Options, Task, chunked
 from ..engine.pipeline import Cleaner
 from ..errors import CleanerError

@@ -8,7 +8,8 @@ import time
 
 from tqdm import tqdm
 
-from ..batch.outputs import Summary, cleaned_line, cleaned_record, error_record
+from ..batch.outputs import cleaned_line, cleaned_record, error_record
+from ..batch.summary import Summary
 from ..batch.tasks import Result
 from ..errors import OutputError
 
