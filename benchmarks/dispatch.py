@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from cleaner import Cleaner
-from cleaner.engine.extract import normalise
 from cleaner.batch.files import read_manifest
+from cleaner.engine.extract import normalise
 from cleaner.engine.rules import default_rules_dir, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent

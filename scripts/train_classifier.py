@@ -58,8 +58,8 @@ from sklearn.model_selection import GroupKFold
 
 from cleaner import Cleaner
 from cleaner.engine import lexicon
-from cleaner.errors import CleanerError
 from cleaner.engine.rules import default_rules_dir
+from cleaner.errors import CleanerError
 import cleaner.engine.classifier
 from cleaner.engine.classifier import (FEATURE_NAMES, MAX_ROUNDS, LineModel, columns, logits,
                                        select, smooth, use_lexicon)

@@ -17,11 +17,11 @@ from cleaner.engine.actions import (
     ACTIONS, dedupe_lines, drop_block, drop_line, extract_meta, strip_span, truncate_after,
 )
 from cleaner.engine.dates import parse_date
-from cleaner.errors import PatternTimeout, RuleFileError
 from cleaner.engine.gates import LONG_LINE_CHARS
-from cleaner.model import Line, Removal
 from cleaner.engine.rules import rule_from_dict
 from cleaner.engine.timed_regex import without_tables
+from cleaner.errors import PatternTimeout, RuleFileError
+from cleaner.model import Line, Removal
 
 TIMEOUT = 1.0  # generous: nothing here is slow except the deliberately pathological pattern
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.batch.tasks import Options, Task, chunked, clean_task, result_id
 from cleaner.batch.pool import LocalExecutor
+from cleaner.batch.tasks import Options, Task, chunked, clean_task, result_id
 from cleaner.cli import main
 from cleaner.errors import CaptureError, CleanerError
 

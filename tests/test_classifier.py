@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
+from cleaner.authoring.golden import compare_seeds
+from cleaner.cli import main
 from cleaner.engine import classifier
 from cleaner.engine.classifier import (
     CATEGORY_CUE,
@@ -33,10 +35,8 @@ from cleaner.engine.classifier import (
     select,
     smooth,
 )
-from cleaner.cli import main
 from cleaner.engine.extract import normalise
 from cleaner.model import Removal
-from cleaner.authoring.golden import compare_seeds
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"

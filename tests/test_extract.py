@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from cleaner import Cleaner
 from cleaner.engine.decoding import decode
-from cleaner.errors import CaptureError
 from cleaner.engine.extract import (
     FTFY_CONFIG, MAY_NEED_REPAIR, PLAIN_TEXT, REPAIR_REACH, extract, looks_like_html,
     may_need_repair, normalise, repair_line,
 )
+from cleaner.errors import CaptureError
 
 HEADLINE = "Council backs new park"
 PARAGRAPHS = (

@@ -20,8 +20,8 @@ from cleaner.engine.gates import (
     PatternGate,
     bits,
 )
-from cleaner.engine.shapes import UNBOUNDED, longest_literal_run, max_width, required_literals
 from cleaner.engine.program import LineStage, compile_rules
+from cleaner.engine.shapes import UNBOUNDED, longest_literal_run, max_width, required_literals
 
 from .helpers import SEEDS
 

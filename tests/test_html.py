@@ -7,8 +7,8 @@ import trafilatura
 
 import cleaner.engine.html
 from cleaner import clean_and_explain
-from cleaner.errors import CaptureError
 from cleaner.engine.html import from_html, main_content
+from cleaner.errors import CaptureError
 from cleaner.model import Metadata
 
 from .test_extract import HEADLINE, PARAGRAPHS

@@ -8,7 +8,6 @@ import pytest
 
 from cleaner import Cleaner
 from cleaner.authoring.draft import _unique_ids, draft_site, learned_ruleset, render, verify
-from cleaner.errors import LearnError
 from cleaner.authoring.golden import run_cases
 from cleaner.authoring.learn import (
     Profile,
@@ -20,6 +19,7 @@ from cleaner.authoring.learn import (
 )
 from cleaner.authoring.markers import find_markers
 from cleaner.engine.rules import load_rules
+from cleaner.errors import LearnError
 
 from . import synthetic
 from .synthetic import FOOTER, HOUSE_PROSE, MENU, SHARED_PROSE, SITE

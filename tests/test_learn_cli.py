@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.authoring.corpus import Grouping, collect, learn_sites, with_learned
 from cleaner.batch.tasks import Options, Task
 from cleaner.cli import main
-from cleaner.authoring.corpus import Grouping, collect, learn_sites, with_learned
 from cleaner.engine.rules import load_rules
 
 from . import synthetic

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.batch.outputs import (JsonlFile, Resume, cleaned_line, error_record, partial_path,
+                                   recover)
 from cleaner.batch.tasks import Options, Result, Task
 from cleaner.cli import main
 from cleaner.errors import CleanerError
-from cleaner.batch.outputs import (JsonlFile, Resume, cleaned_line, error_record, partial_path,
-                                   recover)
 
 CAPTURE = "Headline {n}\n\nAdvertisement\n\nBody of story {n}.\n\nSubscribe for unlimited access\n"
 

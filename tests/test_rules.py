@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from cleaner.engine.actions import ACTIONS
-from cleaner.errors import RuleFileError
-from cleaner.model import CATEGORIES
 from cleaner.engine.program import LineStage, compile_rules
 from cleaner.engine.rules import load_rules
+from cleaner.errors import RuleFileError
+from cleaner.model import CATEGORIES
 
 # --- helpers ------------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ import pytest
 
 import cleaner
 from cleaner import Cleaner, RuleFileError
-from cleaner.cli import main
 from cleaner.authoring.golden import compare_seeds
+from cleaner.cli import main
 from cleaner.engine.rules import load_rules
 
 from .helpers import SEEDS
