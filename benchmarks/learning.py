@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cleaner import Cleaner
-    from cleaner.engine.classifier import LineModel
+    from cleaner.engine.line_model import LineModel
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -60,7 +60,7 @@ SYSTEMS = {
 @lru_cache(maxsize=1)
 def _models() -> dict[str, LineModel] | None:
     """The line models in the file ``MODEL_ENV`` names (None: the shipped ones)."""
-    from cleaner.engine.classifier import read_models
+    from cleaner.engine.line_model import read_models
 
     path = os.environ.get(MODEL_ENV)
     return read_models(Path(path).read_text(encoding="utf-8")) if path else None

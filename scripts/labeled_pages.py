@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cleaner.engine import lexicon
-from cleaner.engine.classifier import EXCERPT_CHARS
+from cleaner.engine.line_model import EXCERPT_CHARS
 
 
 def read(paths: Iterable[Path]) -> list[dict]:

@@ -14,7 +14,7 @@ the truth (a line of fewer than four words: when its words occur there in a row)
 
 For each capture kind (``text``: the page's text capture; ``html``: what trafilatura
 extracts from its HTML) it fits an L2-regularised logistic regression on the line
-features of ``cleaner.engine.classifier``, estimates the two-state HMM's transitions from the
+features of ``cleaner.engine.line_features``, estimates the two-state HMM's transitions from the
 label sequences, and picks the thresholds and the guard on out-of-fold predictions
 (grouped by site, so no site is both trained and scored on) to maximise the
 benchmark's F1 with recall held at ``--min-recall``. Scoring runs the stage as it
@@ -60,9 +60,12 @@ from cleaner import Cleaner
 from cleaner.engine import lexicon
 from cleaner.engine.rules import default_rules_dir
 from cleaner.errors import CleanerError
-import cleaner.engine.classifier
-from cleaner.engine.classifier import (FEATURE_NAMES, MAX_ROUNDS, LineModel, columns, logits,
-                                       select, smooth, use_lexicon)
+import cleaner.engine.line_features
+from cleaner.engine.classifier import MAX_ROUNDS, select
+from cleaner.engine.line_features import FEATURE_NAMES, columns
+from cleaner.engine.line_model import LineModel
+from cleaner.engine.scoring import logits, use_lexicon
+from cleaner.engine.smoothing import smooth
 import labeled_pages
 
 HERE = Path(__file__).resolve().parent
@@ -433,7 +436,7 @@ def main() -> int:
         print(f"benchmark data not found at {args.data}: nothing to train on", file=sys.stderr)
         return 2
     shipped = json.loads(args.output.read_text()) if args.output.is_file() else {}
-    cleaner.engine.classifier.LINE_CACHE_LIMIT = 10_000_000  # every line of the training pages
+    cleaner.engine.line_features.LINE_CACHE_LIMIT = 10_000_000  # every line of the training pages
     floors = dict(item.split("=") for item in args.min_recall.split(","))
     exclude = frozenset(persite_groups(args.data)) if args.exclude_persite_sites else frozenset()
     for kind in args.kinds.split(","):

@@ -20,21 +20,12 @@ import pytest
 from cleaner import Cleaner
 from cleaner.authoring.golden import compare_seeds
 from cleaner.cli import main
-from cleaner.engine import classifier
-from cleaner.engine.classifier import (
-    CATEGORY_CUE,
-    CUE_WORDS,
-    DATE_LIKE,
-    FEATURE_NAMES,
-    LineModel,
-    category_of,
-    columns,
-    decide,
-    load_models,
-    logits,
-    select,
-    smooth,
-)
+from cleaner.engine import classifier, line_features, line_model, scoring, smoothing
+from cleaner.engine.classifier import CATEGORY_CUE, CUE_WORDS, category_of, decide, select
+from cleaner.engine.line_features import DATE_LIKE, FEATURE_NAMES, columns
+from cleaner.engine.line_model import LineModel, load_models
+from cleaner.engine.scoring import logits
+from cleaner.engine.smoothing import smooth
 from cleaner.engine.extract import normalise
 from cleaner.model import Removal
 
@@ -179,21 +170,21 @@ def test_category_shortcuts_agree_with_the_plain_guess(text) -> None:
 
 def _plain_logits(model: LineModel, texts: list[str]) -> list[float]:
     """``logits`` without the cache, one line and one sum at a time, in its order of sums."""
-    folded = classifier._fold(model.weights)
-    shares = [folded.shares(classifier.line_values(text)[0]) for text in texts]
+    folded = scoring._fold(model.weights)
+    shares = [folded.shares(line_features.line_values(text)[0]) for text in texts]
     count = len(texts)
     z = []
     for i in range(count):
         total = shares[i][0]
         total += shares[i - 1][1] if i > 0 else 0.0
         total += shares[i + 1][2] if i + 1 < count else 0.0
-        for k, radius in enumerate(classifier.RADII):
+        for k, radius in enumerate(line_features.RADII):
             ahead = sum(s[3 + k] for s in shares[:min(i + radius + 1, count)])
             behind = sum(s[3 + k] for s in shares[:max(i - radius, 0)])
             total = total + ahead - behind
         z.append(total)
-    words, ends, prose = map(list, zip(*(classifier.line_values(t)[1] for t in texts)))
-    page = classifier._page_scores(folded.page, texts, (words, ends, prose))
+    words, ends, prose = map(list, zip(*(line_features.line_values(t)[1] for t in texts)))
+    page = scoring._page_scores(folded.page, texts, (words, ends, prose))
     return [a + b for a, b in zip(z, page)]
 
 
@@ -203,12 +194,12 @@ def test_cached_scores_equal_the_plain_computation_exactly(blocks, monkeypatch) 
     model = text_model()
     texts = _texts(page(*blocks))
     expected = _plain_logits(model, texts)
-    classifier._FOLDED.clear()
+    scoring._FOLDED.clear()
     assert logits(model, texts)[0] == expected  # every line new
     assert logits(model, texts)[0] == expected  # every line cached
     assert logits(model, texts[1:])[0] == _plain_logits(model, texts[1:])
     monkeypatch.setattr(classifier, "LINE_CACHE_LIMIT", 3)  # the cache fills up mid-page
-    classifier._FOLDED.clear()
+    scoring._FOLDED.clear()
     assert logits(model, texts)[0] == expected
     assert logits(model, texts)[0] == expected
 
@@ -275,7 +266,7 @@ def test_guard_backs_off_when_most_prose_would_go() -> None:
     assert backed_off and doomed == []  # back to the rules' result: nothing removed
 
 
-def _guarded_page() -> tuple[LineModel, classifier.Shapes]:
+def _guarded_page() -> tuple[LineModel, line_features.Shapes]:
     """Twelve prose lines of 20 words: four of article, then eight of comments."""
     model = replace(text_model(), threshold=0.5, prose_threshold=0.5, guard_share=0.4)
     count = 12
@@ -300,7 +291,7 @@ def test_guard_backs_off_when_the_lines_would_take_what_the_classifier_calls_con
 
 def test_content_words_weighs_words_by_the_probability_of_content() -> None:
     expected = classifier.content_words([10, 4, 6], [0.0, math.log(3.0), -100.0])
-    assert expected == pytest.approx([5.0, 3.0, 6.0 / (1.0 + math.exp(classifier.LOGIT_LIMIT))])
+    assert expected == pytest.approx([5.0, 3.0, 6.0 / (1.0 + math.exp(smoothing.LOGIT_LIMIT))])
 
 
 def test_guard_stays_quiet_on_an_ordinary_page() -> None:
@@ -469,12 +460,12 @@ def test_an_excerpt_is_judged_by_its_own_model_without_the_site_template(
 
     monkeypatch.setattr("cleaner.engine.pipeline.run_stage", recording)
     cleaner = Cleaner(_rules_with_a_site_template(tmp_path, TEMPLATE))
-    assert len(TEASED) <= classifier.EXCERPT_CHARS
+    assert len(TEASED) <= line_model.EXCERPT_CHARS
     cleaner.clean_and_explain(TEASED, url="https://example.com/a")
     assert judged and all(entry == ("excerpt-lines", 0) for entry in judged)
     judged.clear()
     long_page = page(MENU, BODY * 4, TEASERS, BODY, FOOTER)
-    assert len(long_page) > classifier.EXCERPT_CHARS
+    assert len(long_page) > line_model.EXCERPT_CHARS
     cleaner.clean_and_explain(long_page, url="https://example.com/a")
     assert judged[0] == ("text-lines", len(TEMPLATE))
 

@@ -10,11 +10,11 @@ import regex
 
 from ..errors import CleanerError, PatternTimeout
 from ..model import CATEGORIES, Cleaned, Line, Metadata, Removal, Rule, RuleSet
-from .classifier import (GUARD_ALL_SHARE, MAX_ROUNDS, LineModel, load_models, model_kind,
-                         run_stage)
+from .classifier import GUARD_ALL_SHARE, MAX_ROUNDS, run_stage
 from .config import Config, load_config
 from .extract import Extracted, extract
 from .gates import LONG_LINE_CHARS
+from .line_model import LineModel, load_models, model_kind
 from .matching import SiteIndex, site_of_url
 from .program import PassState, Step, compile_rules
 from .rules import RuleBook, load_rules
