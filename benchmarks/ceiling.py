@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.extract import extract
-from cleaner.learn import fold
+from cleaner.authoring.learn import fold
+from cleaner.engine.extract import extract
 
 SHINGLE = 4
 TRUTH_SHARE = 0.5  # of a line's 4-grams in the truth, for the line to be the truth's

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from cleaner import Cleaner
-from cleaner.extract import normalise
-from cleaner.files import read_manifest
-from cleaner.rules import default_rules_dir, load_rules
+from cleaner.batch.files import read_manifest
+from cleaner.engine.extract import normalise
+from cleaner.engine.rules import default_rules_dir, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_TEMPLATE = """schema = 1

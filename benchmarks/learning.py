@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cleaner import Cleaner
-    from cleaner.classifier import LineModel
+    from cleaner.engine.line_model import LineModel
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -60,7 +60,7 @@ SYSTEMS = {
 @lru_cache(maxsize=1)
 def _models() -> dict[str, LineModel] | None:
     """The line models in the file ``MODEL_ENV`` names (None: the shipped ones)."""
-    from cleaner.classifier import read_models
+    from cleaner.engine.line_model import read_models
 
     path = os.environ.get(MODEL_ENV)
     return read_models(Path(path).read_text(encoding="utf-8")) if path else None
@@ -85,9 +85,9 @@ def clean_generic(capture: str) -> str:
 @lru_cache(maxsize=None)
 def _cleaner_for(train_dir: str, site: str) -> Cleaner | None:
     """A Cleaner with the rules learned from ``train_dir``'s captures (None: nothing learned)."""
-    from cleaner.draft import LearnError, draft_site, render
-    from cleaner.extract import extract
-    from cleaner.rules import default_rules_dir
+    from cleaner.authoring.draft import LearnError, draft_site, render
+    from cleaner.engine.extract import extract
+    from cleaner.engine.rules import default_rules_dir
 
     captures = [[line.text for line in extract(p.read_bytes()).lines]
                 for p in sorted(Path(train_dir).glob("*.capture.txt"))]
@@ -122,7 +122,7 @@ def check_learned(rules: Path) -> tuple[int, int]:
     Files are checked by dataset, one ``cleaner check`` each, from a rules directory of
     links to them beside the shipped generic rules (a site is in a dataset once).
     """
-    from cleaner.rules import default_rules_dir
+    from cleaner.engine.rules import default_rules_dir
 
     files = sorted(rules.glob("by-train-dir/*/*/sites/*.toml"))
     by_dataset: dict[str, list[Path]] = {}
@@ -202,7 +202,7 @@ def section(title: str, note: str, measured: tuple[dict[str, dict], int, int]) -
 
 
 SHIPPED_NOTE = (
-    "The generic stage with the shipped classifier (`cleaner/data/classifier.json`). It "
+    "The generic stage with the shipped classifier (`cleaner/engine/data/classifier.json`). It "
     "was trained on the whole dev split, these test pages included, so the generic stage "
     "scores higher here than on sites it never saw, and the difference is smaller.")
 HELD_OUT_NOTE = (
@@ -216,9 +216,9 @@ INTRO = (
     "word 4-grams against the human article text, macro-averaged over pages). For each "
     "test page the harness names its site and a folder of the same site's train pages; "
     "the learned system reads only the train pages' captures (never their truth), learns "
-    "a site rule file with `cleaner.draft.draft_site` (what `cleaner learn` runs), writes "
-    "it into a rules directory beside the shipped generic rules and cleans the page with "
-    "it, as `https://<site>/` (the harness names the site, not the page's URL), so the "
+    "a site rule file with `cleaner.authoring.draft.draft_site` (what `cleaner learn` runs), "
+    "writes it into a rules directory beside the shipped generic rules and cleans the page "
+    "with it, as `https://<site>/` (the harness names the site, not the page's URL), so the "
     "learned file is chosen by its domain. The generic stage alone is the shipped rules "
     "and the line classifier (what `cleaner.clean` runs).\n\n"
     "Sites have 3 to 20 train pages. Where the human truth keeps what the editorial "

@@ -221,7 +221,7 @@ def report(captures: list[dict[str, Any]], runs: dict[str, Scored], scorer: Modu
 def trained_note() -> str:
     """What the shipped excerpt model saw: these captures are in its training set, so the
     figures above with the model are in-sample; its cross-validated figures say more."""
-    entry = json.loads(resources.files("cleaner").joinpath("data", "classifier.json")
+    entry = json.loads(resources.files("cleaner.engine").joinpath("data", "classifier.json")
                        .read_text("utf-8")).get("excerpt", {})
     folds = entry.get("cross_validated", {})
     figures = "; ".join(f"{name}: boilerplate recall {f['boilerplate_recall']:.3f}, keep-line "

@@ -33,8 +33,8 @@ from pathlib import Path
 import trafilatura
 
 from cleaner import Cleaner
-from cleaner.html import from_html
-from cleaner.rules import default_rules_dir, load_rules
+from cleaner.engine.html import from_html
+from cleaner.engine.rules import default_rules_dir, load_rules
 from dispatch import SITE_TEMPLATE  # this folder is on the path when run as a script
 from reference import C4_RATE_WHERE_TARGETS_WERE_SET, c4_line_filter
 from results import RESULTS, write_section

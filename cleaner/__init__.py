@@ -12,11 +12,11 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 
-from .engine import Cleaner
+from .engine.pipeline import Cleaner
+from .engine.rules import RuleBook, load_rules
 from .errors import (CaptureError, CleanerError, ConfigError, LearnError, PatternTimeout,
                      RuleFileError)
 from .model import CATEGORIES, Cleaned, Metadata, Removal
-from .rules import RuleBook, load_rules
 
 __all__ = [
     "CATEGORIES", "CaptureError", "Cleaned", "Cleaner", "CleanerError", "ConfigError",

@@ -13,8 +13,8 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from cleaner import lexicon
-from cleaner.classifier import EXCERPT_CHARS
+from cleaner.engine import lexicon
+from cleaner.engine.line_model import EXCERPT_CHARS
 
 
 def read(paths: Iterable[Path]) -> list[dict]:

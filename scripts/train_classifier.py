@@ -1,4 +1,4 @@
-"""Train the generic stage's line classifier (writes cleaner/data/classifier.json).
+"""Train the generic stage's line classifier (writes cleaner/engine/data/classifier.json).
 
     python scripts/train_classifier.py [--data DIR] [--kinds text,html] [--cache DIR]
                                        [--exclude-persite-sites] [--output PATH]
@@ -14,7 +14,7 @@ the truth (a line of fewer than four words: when its words occur there in a row)
 
 For each capture kind (``text``: the page's text capture; ``html``: what trafilatura
 extracts from its HTML) it fits an L2-regularised logistic regression on the line
-features of ``cleaner.classifier``, estimates the two-state HMM's transitions from the
+features of ``cleaner.engine.line_features``, estimates the two-state HMM's transitions from the
 label sequences, and picks the thresholds and the guard on out-of-fold predictions
 (grouped by site, so no site is both trained and scored on) to maximise the
 benchmark's F1 with recall held at ``--min-recall``. Scoring runs the stage as it
@@ -23,7 +23,7 @@ cross-validated and training-set figures (both are also written beside the weigh
 then fits on every page and writes the weights.
 
 ``--kinds excerpt`` trains the model of short text captures and its word lexicon
-(``cleaner/data/lexicon.json``) from captures labeled line by line (``--labeled``, the
+(``cleaner/engine/data/lexicon.json``) from captures labeled line by line (``--labeled``, the
 format of ``../shared/pages/captures.jsonl``; default that file) and the benchmark's
 text captures short enough to be excerpts (``labeled_pages.py``), and sets the
 thresholds on the hand labels: the most boilerplate removed with ``--min-keep`` of keep
@@ -56,20 +56,24 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from cleaner import Cleaner, lexicon
+from cleaner import Cleaner
+from cleaner.engine import lexicon
+from cleaner.engine.rules import default_rules_dir
 from cleaner.errors import CleanerError
-from cleaner.rules import default_rules_dir
-import cleaner.classifier
-from cleaner.classifier import (FEATURE_NAMES, MAX_ROUNDS, LineModel, columns, logits, select,
-                                smooth, use_lexicon)
+import cleaner.engine.line_features
+from cleaner.engine.classifier import MAX_ROUNDS, select
+from cleaner.engine.line_features import FEATURE_NAMES, columns
+from cleaner.engine.line_model import LineModel
+from cleaner.engine.scoring import logits, use_lexicon
+from cleaner.engine.smoothing import smooth
 import labeled_pages
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_DATA = REPO.parent / "shared" / "bench" / "data"
 DEFAULT_LABELED = REPO.parent / "shared" / "pages" / "captures.jsonl"
-OUTPUT = REPO / "cleaner" / "data" / "classifier.json"
-LEXICON = REPO / "cleaner" / "data" / "lexicon.json"
+OUTPUT = REPO / "cleaner" / "engine" / "data" / "classifier.json"
+LEXICON = REPO / "cleaner" / "engine" / "data" / "lexicon.json"
 EXCERPT_MIN_LINES = 3  # an excerpt of fewer non-blank lines is left to the rules
 DATASETS = ("scrapinghub", "wcxb-article", "l3s-gn1", "dragnet", "big9", "chaos",
             "cleanportaleval")
@@ -432,7 +436,7 @@ def main() -> int:
         print(f"benchmark data not found at {args.data}: nothing to train on", file=sys.stderr)
         return 2
     shipped = json.loads(args.output.read_text()) if args.output.is_file() else {}
-    cleaner.classifier.LINE_CACHE_LIMIT = 10_000_000  # every line of the training pages
+    cleaner.engine.line_features.LINE_CACHE_LIMIT = 10_000_000  # every line of the training pages
     floors = dict(item.split("=") for item in args.min_recall.split(","))
     exclude = frozenset(persite_groups(args.data)) if args.exclude_persite_sites else frozenset()
     for kind in args.kinds.split(","):

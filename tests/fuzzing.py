@@ -26,8 +26,8 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from cleaner import CaptureError, Cleaner, RuleFileError, load_rules
-from cleaner.golden import run_cases
-from cleaner.rules import default_rules_dir
+from cleaner.authoring.golden import run_cases
+from cleaner.engine.rules import default_rules_dir
 
 from .test_properties import ARBITRARY, BOILERPLATE, PROSE, SEED_URLS, SEEDS, captures, pages
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cleaner.files import read_manifest
+from cleaner.batch.files import read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -1,4 +1,4 @@
-"""Unit tests for the actions in cleaner/actions.py.
+"""Unit tests for the actions in cleaner/engine/actions.py.
 
 Each action is tested for what it removes and for what it must leave alone, and every
 removal record is checked (rule id, category, line number, span and text). Rules are
@@ -13,14 +13,15 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaner.actions import (
-    ACTIONS, _without_tables, dedupe_lines, drop_block, drop_line, extract_meta, strip_span, truncate_after,
+from cleaner.engine.actions import (
+    ACTIONS, dedupe_lines, drop_block, drop_line, extract_meta, strip_span, truncate_after,
 )
-from cleaner.dates import parse_date
+from cleaner.engine.dates import parse_date
+from cleaner.engine.gates import LONG_LINE_CHARS
+from cleaner.engine.rules import rule_from_dict
+from cleaner.engine.timed_regex import without_tables
 from cleaner.errors import PatternTimeout, RuleFileError
-from cleaner.gates import LONG_LINE_CHARS
 from cleaner.model import Line, Removal
-from cleaner.rules import rule_from_dict
 
 TIMEOUT = 1.0  # generous: nothing here is slow except the deliberately pathological pattern
 
@@ -575,15 +576,15 @@ LONG_LITERAL = " ".join(f"word{n}" for n in range(300))  # 2,189 literal charact
 
 def test_a_long_literal_pattern_runs_as_an_equivalent_one_without_tables():
     long = regex.compile(f"(?P<value>{regex.escape(LONG_LITERAL)})(?i: and) (\\w+)")
-    twin = _without_tables(long)
+    twin = without_tables(long)
     assert twin is not long and twin.groupindex == long.groupindex
     for text in (f"x {LONG_LITERAL} AND more", LONG_LITERAL * 2, f"{LONG_LITERAL} and so"):
         assert [m.regs for m in twin.finditer(text)] == [m.regs for m in long.finditer(text)]
         assert bool(twin.fullmatch(text)) == bool(long.fullmatch(text))
     shipped_size = regex.compile(r".{0,600}(?:Photo|Picture|Image)(?: credit)?: \w+")
-    assert _without_tables(shipped_size) is shipped_size
+    assert without_tables(shipped_size) is shipped_size
     verbose = regex.compile(f"(?x){regex.escape(LONG_LITERAL)}  # ends in a comment")
-    assert _without_tables(verbose) is verbose  # cannot be wrapped: kept as written
+    assert without_tables(verbose) is verbose  # cannot be wrapped: kept as written
 
 
 def test_a_long_literal_span_is_cut():

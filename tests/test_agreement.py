@@ -1,7 +1,8 @@
-"""Tests for cleaner/agreement.py: trafilatura's tail is cut where readability's article ends."""
+"""Tests for cleaner/engine/agreement.py: trafilatura's tail is cut where readability's
+article ends."""
 from __future__ import annotations
 
-from cleaner.agreement import Holder, cut_tail, shingles, words
+from cleaner.engine.agreement import Holder, cut_tail, shingles, words
 
 ARTICLE = [
     "Council backs new park",

@@ -13,7 +13,7 @@ import pytest
 
 from cleaner import clean, clean_and_explain
 from cleaner.cli import main
-from cleaner.matching import host_of
+from cleaner.engine.matching import host_of
 
 from . import synthetic
 from .synthetic import SITE

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.batch import Options, Task, chunked, clean_task, result_id
-from cleaner.pool import LocalExecutor
+from cleaner.batch.pool import LocalExecutor
+from cleaner.batch.tasks import Options, Task, chunked, clean_task, result_id
 from cleaner.cli import main
 from cleaner.errors import CaptureError, CleanerError
 
@@ -290,7 +290,7 @@ def test_a_dead_worker_costs_only_its_capture(cleaner, signum, jobs, limit):
 
 
 def test_workers_that_die_at_start_stop_the_run_with_an_error(cleaner, monkeypatch):
-    monkeypatch.setattr("cleaner.pool._exit_with_parent", lambda: os._exit(1))
+    monkeypatch.setattr("cleaner.batch.pool._exit_with_parent", lambda: os._exit(1))
     with pytest.raises(CleanerError, match="died at start"):
         _run(LocalExecutor(jobs=2), cleaner, Options(), _tasks(8, {}))
 
@@ -364,7 +364,7 @@ def test_doc_timeout_in_a_batch_reports_and_goes_on(tmp_path, monkeypatch, capsy
                                                     mode, stopped):
     slow = SlowCleaner(cleaner.rulebook)
     slow.mode = mode
-    monkeypatch.setattr("cleaner.cli.Cleaner", lambda *a, **k: slow)
+    monkeypatch.setattr("cleaner.cli.clean.Cleaner", lambda *a, **k: slow)
     batch = tmp_path / "in"
     batch.mkdir()
     (batch / "a.txt").write_text("Headline\n\nBody one.\n")

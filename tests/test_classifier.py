@@ -19,25 +19,16 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner import classifier
-from cleaner.classifier import (
-    CATEGORY_CUE,
-    CUE_WORDS,
-    DATE_LIKE,
-    FEATURE_NAMES,
-    LineModel,
-    category_of,
-    columns,
-    decide,
-    load_models,
-    logits,
-    select,
-    smooth,
-)
+from cleaner.authoring.golden import compare_seeds
 from cleaner.cli import main
-from cleaner.extract import normalise
+from cleaner.engine import classifier, line_features, line_model, scoring, smoothing
+from cleaner.engine.classifier import CATEGORY_CUE, CUE_WORDS, category_of, decide, select
+from cleaner.engine.line_features import DATE_LIKE, FEATURE_NAMES, columns
+from cleaner.engine.line_model import LineModel, load_models
+from cleaner.engine.scoring import logits
+from cleaner.engine.smoothing import smooth
+from cleaner.engine.extract import normalise
 from cleaner.model import Removal
-from cleaner.golden import compare_seeds
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -180,21 +171,21 @@ def test_category_shortcuts_agree_with_the_plain_guess(text) -> None:
 
 def _plain_logits(model: LineModel, texts: list[str]) -> list[float]:
     """``logits`` without the cache, one line and one sum at a time, in its order of sums."""
-    folded = classifier._fold(model.weights)
-    shares = [folded.shares(classifier.line_values(text)[0]) for text in texts]
+    folded = scoring._fold(model.weights)
+    shares = [folded.shares(line_features.line_values(text)[0]) for text in texts]
     count = len(texts)
     z = []
     for i in range(count):
         total = shares[i][0]
         total += shares[i - 1][1] if i > 0 else 0.0
         total += shares[i + 1][2] if i + 1 < count else 0.0
-        for k, radius in enumerate(classifier.RADII):
+        for k, radius in enumerate(line_features.RADII):
             ahead = sum(s[3 + k] for s in shares[:min(i + radius + 1, count)])
             behind = sum(s[3 + k] for s in shares[:max(i - radius, 0)])
             total = total + ahead - behind
         z.append(total)
-    words, ends, prose = map(list, zip(*(classifier.line_values(t)[1] for t in texts)))
-    page = classifier._page_scores(folded.page, texts, (words, ends, prose))
+    words, ends, prose = map(list, zip(*(line_features.line_values(t)[1] for t in texts)))
+    page = scoring._page_scores(folded.page, texts, (words, ends, prose))
     return [a + b for a, b in zip(z, page)]
 
 
@@ -204,12 +195,12 @@ def test_cached_scores_equal_the_plain_computation_exactly(blocks, monkeypatch) 
     model = text_model()
     texts = _texts(page(*blocks))
     expected = _plain_logits(model, texts)
-    classifier._FOLDED.clear()
+    scoring._FOLDED.clear()
     assert logits(model, texts)[0] == expected  # every line new
     assert logits(model, texts)[0] == expected  # every line cached
     assert logits(model, texts[1:])[0] == _plain_logits(model, texts[1:])
     monkeypatch.setattr(classifier, "LINE_CACHE_LIMIT", 3)  # the cache fills up mid-page
-    classifier._FOLDED.clear()
+    scoring._FOLDED.clear()
     assert logits(model, texts)[0] == expected
     assert logits(model, texts)[0] == expected
 
@@ -276,7 +267,7 @@ def test_guard_backs_off_when_most_prose_would_go() -> None:
     assert backed_off and doomed == []  # back to the rules' result: nothing removed
 
 
-def _guarded_page() -> tuple[LineModel, classifier.Shapes]:
+def _guarded_page() -> tuple[LineModel, line_features.Shapes]:
     """Twelve prose lines of 20 words: four of article, then eight of comments."""
     model = replace(text_model(), threshold=0.5, prose_threshold=0.5, guard_share=0.4)
     count = 12
@@ -301,7 +292,7 @@ def test_guard_backs_off_when_the_lines_would_take_what_the_classifier_calls_con
 
 def test_content_words_weighs_words_by_the_probability_of_content() -> None:
     expected = classifier.content_words([10, 4, 6], [0.0, math.log(3.0), -100.0])
-    assert expected == pytest.approx([5.0, 3.0, 6.0 / (1.0 + math.exp(classifier.LOGIT_LIMIT))])
+    assert expected == pytest.approx([5.0, 3.0, 6.0 / (1.0 + math.exp(smoothing.LOGIT_LIMIT))])
 
 
 def test_guard_stays_quiet_on_an_ordinary_page() -> None:
@@ -322,7 +313,8 @@ def test_a_guarded_capture_is_flagged_and_keeps_its_prose() -> None:
 
 
 def test_a_stage_that_does_not_settle_goes_back_to_the_rules(monkeypatch) -> None:
-    monkeypatch.setattr("cleaner.engine.MAX_ROUNDS", 1)  # any removal then needs a second round
+    # any removal then needs a second round
+    monkeypatch.setattr("cleaner.engine.pipeline.MAX_ROUNDS", 1)
     raw = page(["Skip to main content"], MENU, BODY, FOOTER)
     result = Cleaner().clean_and_explain(raw)
     assert result.model_backed_off
@@ -340,7 +332,7 @@ def test_rounds_that_together_take_nearly_every_word_go_back_to_the_rules(monkey
         state.removals.extend(removals)
         return classifier.Decision(removals, False)
 
-    monkeypatch.setattr("cleaner.engine.run_stage", half_a_round)
+    monkeypatch.setattr("cleaner.engine.pipeline.run_stage", half_a_round)
     raw = page(BODY, BODY, BODY)
     result = Cleaner().clean_and_explain(raw)
     # a half, a quarter, an eighth, a sixteenth of the words left: the fourth round backs off
@@ -427,7 +419,7 @@ def test_site_context_is_read_in_the_first_round_only(tmp_path, monkeypatch) -> 
         contexts.append(len(context))
         return classifier.run_stage(model, state, keep, context)
 
-    monkeypatch.setattr("cleaner.engine.run_stage", recording)
+    monkeypatch.setattr("cleaner.engine.pipeline.run_stage", recording)
     # the text model reads a site's template (given alone, it judges excerpts too)
     cleaner = Cleaner(_rules_with_a_site_template(tmp_path, TEMPLATE),
                       models={"text": text_model()})
@@ -467,14 +459,14 @@ def test_an_excerpt_is_judged_by_its_own_model_without_the_site_template(
         judged.append((model.name, len(context)))
         return classifier.run_stage(model, state, keep, context)
 
-    monkeypatch.setattr("cleaner.engine.run_stage", recording)
+    monkeypatch.setattr("cleaner.engine.pipeline.run_stage", recording)
     cleaner = Cleaner(_rules_with_a_site_template(tmp_path, TEMPLATE))
-    assert len(TEASED) <= classifier.EXCERPT_CHARS
+    assert len(TEASED) <= line_model.EXCERPT_CHARS
     cleaner.clean_and_explain(TEASED, url="https://example.com/a")
     assert judged and all(entry == ("excerpt-lines", 0) for entry in judged)
     judged.clear()
     long_page = page(MENU, BODY * 4, TEASERS, BODY, FOOTER)
-    assert len(long_page) > classifier.EXCERPT_CHARS
+    assert len(long_page) > line_model.EXCERPT_CHARS
     cleaner.clean_and_explain(long_page, url="https://example.com/a")
     assert judged[0] == ("text-lines", len(TEMPLATE))
 
@@ -519,7 +511,7 @@ def test_kept_categories_are_not_removed_by_the_model() -> None:
 
 
 def test_weights_load_from_the_installed_package() -> None:
-    data = resources.files("cleaner").joinpath("data", "classifier.json")
+    data = resources.files("cleaner.engine").joinpath("data", "classifier.json")
     assert data.is_file()
     models = load_models()
     assert set(models) == {"text", "html", "excerpt"}
@@ -578,7 +570,7 @@ def test_the_text_model_judges_only_a_text_the_rules_found_furniture_in() -> Non
                         for line in BODY[1:]]
     menu = ["Money", "Motoring", "Property", "Style", "Puzzles", "Podcasts"]  # no rule names them
     article = page(menu, long_body)
-    assert len(article) > classifier.EXCERPT_CHARS  # judged as a whole text, not an excerpt
+    assert len(article) > line_model.EXCERPT_CHARS  # judged as a whole text, not an excerpt
     untouched = Cleaner().clean_and_explain(article)
     assert untouched.removals == () and "Motoring" in untouched.text
     furnished = Cleaner().clean_and_explain(page(["Skip to main content"], menu, long_body))

@@ -16,8 +16,8 @@ import pytest
 
 from cleaner import CATEGORIES, Cleaner
 from cleaner.cli import main
-from cleaner.extract import normalise
-from cleaner.rules import load_rule_file
+from cleaner.engine.extract import normalise
+from cleaner.engine.rules import load_rule_file
 
 from .helpers import SEED_URLS as URLS
 

@@ -7,9 +7,9 @@ import pytest
 
 from cleaner import Cleaner
 from cleaner.cli import main
-from cleaner.config import Config, find_config, load_config
+from cleaner.engine.config import Config, find_config, load_config
+from cleaner.engine.rules import load_rules, merge_rules
 from cleaner.errors import ConfigError
-from cleaner.rules import load_rules, merge_rules
 
 from .helpers import ROOT, RULES, USER_SITE, USER_SITE_CAPTURE, USER_SITE_RULES
 

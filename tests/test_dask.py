@@ -17,10 +17,10 @@ import dask.bag as db
 from distributed import Client, LocalCluster
 
 from cleaner import Cleaner, CleanerError
-from cleaner.batch import Options, Result, Task
-from cleaner.integrations.dask import ClusterError, DaskExecutor, clean_bag
-from cleaner.pool import LocalExecutor
-from cleaner.records import result_record
+from cleaner.batch.integrations.dask import ClusterError, DaskExecutor, clean_bag
+from cleaner.batch.pool import LocalExecutor
+from cleaner.batch.records import result_record
+from cleaner.batch.tasks import Options, Result, Task
 
 from .helpers import SEED_URLS, seed_bytes
 

@@ -15,8 +15,8 @@ from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 
 from cleaner import Cleaner, CleanerError
-from cleaner.batch import Options
-from cleaner.integrations.datatrove import CleanerStep
+from cleaner.batch.integrations.datatrove import CleanerStep
+from cleaner.batch.tasks import Options
 
 from .helpers import RULES, SEED_URLS, seed_bytes
 

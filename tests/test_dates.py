@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from cleaner import Cleaner
-from cleaner.dates import parse_date
+from cleaner.engine.dates import parse_date
 
 
 @pytest.mark.parametrize(("text", "iso"), [

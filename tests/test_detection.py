@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
+from cleaner.batch.inputs import find_inputs
+from cleaner.batch.readers import read_tasks
 from cleaner.cli import main
-from cleaner.inputs import find_inputs, read_tasks
 
 from .test_inputs import PAGES, write_warc
 

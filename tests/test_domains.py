@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.batch import Options, Task
+from cleaner.authoring.corpus import Grouping, collect, learn_site, site_of
+from cleaner.batch.tasks import Options, Task
 from cleaner.cli import main
-from cleaner.corpus import Grouping, collect, learn_site, site_of
+from cleaner.engine.matching import SiteIndex, host_of
+from cleaner.engine.rules import load_rules
 from cleaner.errors import RuleFileError
-from cleaner.matching import SiteIndex, host_of
 from cleaner.model import RuleSet
-from cleaner.rules import load_rules
 
 from . import synthetic
 from .test_rules import HEADER, rule, write_rules

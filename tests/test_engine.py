@@ -6,11 +6,11 @@ import pickle
 import pytest
 
 from cleaner import CATEGORIES, Cleaner, CleanerError, clean, clean_and_explain
-from cleaner.engine import apply_rules, assemble, guess_title
+from cleaner.batch.records import result_record
+from cleaner.engine.pipeline import apply_rules, assemble, guess_title
+from cleaner.engine.rules import rule_from_dict
 from cleaner.errors import PatternTimeout
 from cleaner.model import Line
-from cleaner.records import result_record
-from cleaner.rules import rule_from_dict
 
 from .helpers import SEED_URLS, seed_bytes
 

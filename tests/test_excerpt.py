@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner import Cleaner, lexicon
-from cleaner.classifier import (EXCERPT_CHARS, FEATURE_NAMES, LineModel, load_models,
-                                model_kind, select, use_lexicon)
+from cleaner import Cleaner
+from cleaner.engine import lexicon
+from cleaner.engine.classifier import select
+from cleaner.engine.line_features import FEATURE_NAMES
+from cleaner.engine.line_model import EXCERPT_CHARS, LineModel, load_models, model_kind
+from cleaner.engine.scoring import use_lexicon
 from cleaner.model import Line
 
 BODY = ("The council voted on Tuesday to turn the old freight yard into a park, ending a "
@@ -94,17 +97,17 @@ def test_a_gate_flags_a_paywall() -> None:
 
 
 def test_a_model_that_weighs_no_words_does_not_look_them_up(monkeypatch) -> None:
-    from cleaner import classifier
+    from cleaner.engine import scoring
 
     def no_lookups(text: str):
         raise AssertionError("the lexicon was read")
 
     monkeypatch.setattr(lexicon, "evidence", no_lookups)
-    classifier._FOLDED.clear()
+    scoring._FOLDED.clear()
     text = load_models()["text"]  # trained without the lexicon's features
-    z, _shapes = classifier.logits(text, ["A line never seen by any test before", BODY + " !"])
+    z, _shapes = scoring.logits(text, ["A line never seen by any test before", BODY + " !"])
     assert len(z) == 2
-    classifier._FOLDED.clear()
+    scoring._FOLDED.clear()
     with pytest.raises(AssertionError, match="lexicon was read"):
-        classifier.logits(load_models()["excerpt"], ["Another line never seen before"])
-    classifier._FOLDED.clear()
+        scoring.logits(load_models()["excerpt"], ["Another line never seen before"])
+    scoring._FOLDED.clear()

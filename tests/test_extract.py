@@ -1,4 +1,4 @@
-"""Tests for cleaner/extract.py: HTML detection and extraction, decoding, ftfy repair and
+"""Tests for cleaner/engine/extract.py: HTML detection and extraction, decoding, ftfy repair and
 line normalisation (POLICY.md, "Whitespace and characters").
 """
 from __future__ import annotations
@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
-from cleaner.decoding import decode
-from cleaner.errors import CaptureError
-from cleaner.extract import (
+from cleaner.engine.decoding import decode
+from cleaner.engine.extract import (
     FTFY_CONFIG, MAY_NEED_REPAIR, PLAIN_TEXT, REPAIR_REACH, extract, looks_like_html,
     may_need_repair, normalise, repair_line,
 )
+from cleaner.errors import CaptureError
 
 HEADLINE = "Council backs new park"
 PARAGRAPHS = (

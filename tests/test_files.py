@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.batch.files import (line_record_name, output_path, read_manifest, record_name,
+                                 write_atomic)
+from cleaner.batch.inputs import find_inputs
+from cleaner.batch.readers import read_tasks
 from cleaner.errors import CleanerError
-from cleaner.files import line_record_name, output_path, read_manifest, record_name, write_atomic
-from cleaner.inputs import find_inputs, read_tasks
 
 
 def test_manifest_errors_name_file_and_line(tmp_path):

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import load_rules
-from cleaner.gates import (
+from cleaner.engine.gates import (
     ANY,
     CHARS_PER_LITERAL_SEARCH,
     FULL,
@@ -20,8 +20,8 @@ from cleaner.gates import (
     PatternGate,
     bits,
 )
-from cleaner.shapes import UNBOUNDED, longest_literal_run, max_width, required_literals
-from cleaner.program import LineStage, compile_rules
+from cleaner.engine.program import LineStage, compile_rules
+from cleaner.engine.shapes import UNBOUNDED, longest_literal_run, max_width, required_literals
 
 from .helpers import SEEDS
 

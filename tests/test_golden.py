@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from cleaner.golden import compare_seeds, render
+from cleaner.authoring.golden import compare_seeds, render
 
 from .helpers import GOLDEN, SEED_URLS, SEEDS, seed_bytes
 

@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from cleaner import Cleaner
-from cleaner.batch import Task
+from cleaner.authoring.health import survey
+from cleaner.batch.tasks import Task
 from cleaner.cli import main
-from cleaner.health import survey
 
 from .helpers import SEED_URLS, SEEDS
 

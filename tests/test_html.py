@@ -1,13 +1,14 @@
-"""Tests for cleaner/html.py: trafilatura's extraction, cut where readability's article ends."""
+"""Tests for cleaner/engine/html.py: trafilatura's extraction, cut where readability's
+article ends."""
 from __future__ import annotations
 
 import pytest
 import trafilatura
 
-import cleaner.html
+import cleaner.engine.html
 from cleaner import clean_and_explain
+from cleaner.engine.html import from_html, main_content
 from cleaner.errors import CaptureError
-from cleaner.html import from_html, main_content
 from cleaner.model import Metadata
 
 from .test_extract import HEADLINE, PARAGRAPHS
@@ -81,7 +82,7 @@ def test_a_failing_second_opinion_leaves_trafilatura_text(monkeypatch):
         def __init__(self, tree: object) -> None:
             raise ValueError("no candidates")
 
-    monkeypatch.setattr(cleaner.html, "Readability", Broken)
+    monkeypatch.setattr(cleaner.engine.html, "Readability", Broken)
     text, _ = from_html(page())
     assert all(teaser in text for teaser in TEASERS)
 
@@ -90,7 +91,7 @@ def test_trafilatura_failure_is_a_capture_error(monkeypatch):
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("parser exploded")
 
-    monkeypatch.setattr(cleaner.html.trafilatura, "bare_extraction", broken)
+    monkeypatch.setattr(cleaner.engine.html.trafilatura, "bare_extraction", broken)
     with pytest.raises(CaptureError, match="HTML extraction failed: RuntimeError") as caught:
         from_html(page(), source="page.html")
     assert caught.value.source == "page.html"

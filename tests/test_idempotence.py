@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
-from cleaner.extract import extract
+from cleaner.engine.extract import extract
 
 from .synthetic import sentence
 from .test_extract import HEADLINE, PARAGRAPHS, page

@@ -12,9 +12,10 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from cleaner.batch.inputs import Input, find_inputs, known_total
+from cleaner.batch.readers import read_tasks
 from cleaner.cli import main
 from cleaner.errors import CleanerError
-from cleaner.inputs import Input, find_inputs, known_total, read_tasks
 
 PAGES = {
     "https://news.example.com/park": (

@@ -7,19 +7,19 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.draft import _unique_ids, draft_site, learned_ruleset, render, verify
-from cleaner.errors import LearnError
-from cleaner.golden import run_cases
-from cleaner.learn import (
+from cleaner.authoring.draft import _unique_ids, draft_site, learned_ruleset, render, verify
+from cleaner.authoring.golden import run_cases
+from cleaner.authoring.learn import (
     Profile,
     Settings,
-    find_markers,
     fold,
     guess_category,
     repeated_keys,
     template_groups,
 )
-from cleaner.rules import load_rules
+from cleaner.authoring.markers import find_markers
+from cleaner.engine.rules import load_rules
+from cleaner.errors import LearnError
 
 from . import synthetic
 from .synthetic import FOOTER, HOUSE_PROSE, MENU, SHARED_PROSE, SITE
@@ -137,7 +137,7 @@ def test_too_few_captures_or_nothing_repeated():
 @pytest.mark.parametrize("text", ["it's", "a\nb", "tab\there", "quote ''' inside\n", 'back\\slash "q"',
                                   "ctrl \x01 and \x7f", "ends with '\n"])
 def test_strings_read_back_byte_exact(text):
-    from cleaner.draft import _string
+    from cleaner.authoring.draft import _string
     assert tomllib.loads(f"v = {_string(text)}")["v"] == text
 
 
@@ -169,7 +169,7 @@ def test_a_shape_with_a_prose_line_is_not_proposed():
             found[0].append("Update 1: the council met again on Tuesday and voted for the park.")
         return found
 
-    from cleaner.learn import find_shapes
+    from cleaner.authoring.line_shapes import find_shapes
 
     def shapes(prose: bool) -> list[str]:
         profile = Profile.of(captures(prose))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.batch import Options, Task
+from cleaner.authoring.corpus import Grouping, collect, learn_sites, with_learned
+from cleaner.batch.tasks import Options, Task
 from cleaner.cli import main
-from cleaner.corpus import Grouping, collect, learn_sites, with_learned
-from cleaner.rules import load_rules
+from cleaner.engine.rules import load_rules
 
 from . import synthetic
 from .synthetic import SITE

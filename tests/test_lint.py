@@ -5,9 +5,9 @@ import gzip
 import json
 
 from cleaner import Cleaner
-from cleaner.batch import Task
+from cleaner.authoring.lint import Finding, lint_task, lint_text
+from cleaner.batch.tasks import Task
 from cleaner.cli import main
-from cleaner.lint import Finding, lint_task, lint_text
 
 CLEAN = "Council backs new park\n\nThe council voted on Tuesday to expand the park.\n"
 DIRTY = ("Council backs new park\n\nThe council voted on Tuesday to expand the park.\n\n"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.matching import SiteIndex, host_of
+from cleaner.engine.matching import SiteIndex, host_of
 from cleaner.model import RuleSet
 
 from .helpers import SEED_URLS, seed_bytes

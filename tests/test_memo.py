@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaner.memo import Memo
+from cleaner.engine.memo import Memo
 
 OPERATIONS = st.lists(st.tuples(st.booleans(), st.integers(0, 12), st.integers()), max_size=200)
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.batch import Options, Result, Task
+from cleaner.batch.outputs import (JsonlFile, Resume, cleaned_line, error_record, partial_path,
+                                   recover)
+from cleaner.batch.tasks import Options, Result, Task
 from cleaner.cli import main
 from cleaner.errors import CleanerError
-from cleaner.outputs import JsonlFile, Resume, cleaned_line, error_record, partial_path, recover
 
 CAPTURE = "Headline {n}\n\nAdvertisement\n\nBody of story {n}.\n\nSubscribe for unlimited access\n"
 
@@ -258,14 +259,14 @@ def test_exit_codes(tmp_path, capsys):
 def test_dask_engine_without_dask_is_a_usage_error(tmp_path, monkeypatch, capsys):
     good = tmp_path / "good.txt"
     good.write_text(CAPTURE.format(n=1))
-    monkeypatch.setitem(sys.modules, "cleaner.integrations.dask", None)  # import fails
+    monkeypatch.setitem(sys.modules, "cleaner.batch.integrations.dask", None)  # import fails
     assert main(["clean", str(good), "--engine", "dask"]) == 2
     err = capsys.readouterr().err
     assert "dask extra" in err and "pip install 'cleaner[dask]'" in err
 
 
 def test_dask_engine_builds_the_dask_executor(tmp_path, monkeypatch, capsys):
-    from cleaner.batch import clean_chunk
+    from cleaner.batch.tasks import clean_chunk
 
     made = []
 
@@ -277,9 +278,9 @@ def test_dask_engine_builds_the_dask_executor(tmp_path, monkeypatch, capsys):
             for chunk in chunks:
                 yield clean_chunk(cleaner, options, chunk)
 
-    fake = types.ModuleType("cleaner.integrations.dask")
+    fake = types.ModuleType("cleaner.batch.integrations.dask")
     fake.DaskExecutor = FakeDaskExecutor  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "cleaner.integrations.dask", fake)
+    monkeypatch.setitem(sys.modules, "cleaner.batch.integrations.dask", fake)
     good = tmp_path / "good.txt"
     good.write_text(CAPTURE.format(n=1))
     assert main(["clean", str(good), "--engine", "dask", "--scheduler", "tcp://h:8786"]) == 0

@@ -26,13 +26,15 @@ def test_wheel_contains_every_rule_file(wheel):
     shipped = {f"cleaner/rules/{p.relative_to(RULES).as_posix()}" for p in RULES.rglob("*.toml")}
     assert shipped and shipped <= names
     assert "cleaner/py.typed" in names
+    # the generic stage's weights, read through importlib.resources from cleaner.engine
+    assert {"cleaner/engine/data/classifier.json", "cleaner/engine/data/lexicon.json"} <= names
 
 
 def test_installed_package_loads_its_own_rules(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
                     str(target), str(wheel)], check=True, capture_output=True)
-    probe = ("import json, cleaner, cleaner.rules as r; b = cleaner.load_rules(); "
+    probe = ("import json, cleaner, cleaner.engine.rules as r; b = cleaner.load_rules(); "
              "print(json.dumps([str(r.default_rules_dir()), len(b.sites), len(b.generic)]))")
     env = {**os.environ, "PYTHONPATH": str(target)}
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True,

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.batch import Options, Task, clean_task
+from cleaner.batch.tasks import Options, Task, clean_task
 
 from .helpers import SEED_URLS, seed_bytes
 

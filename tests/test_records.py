@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 
 from cleaner import Cleaner
-from cleaner.batch import Result
-from cleaner.outputs import Summary
-from cleaner.records import EncodedRecord, Tally, decode_record, encode_record, result_record
+from cleaner.batch.records import EncodedRecord, Tally, decode_record, encode_record, result_record
+from cleaner.batch.summary import Summary
+from cleaner.batch.tasks import Result
 
 CAPTURE = "Headline\n\nAdvertisement\n\nBody of the story.\n\nAdvertisement\n\n" \
           "Subscribe for unlimited access\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from cleaner import load_rules
-from cleaner.golden import iter_cases, run_case, untested_generic_rules
+from cleaner.authoring.golden import iter_cases, run_case, untested_generic_rules
 
 BOOK = load_rules()
 CASES = list(iter_cases(BOOK))

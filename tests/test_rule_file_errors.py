@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.authoring.golden import run_cases
 from cleaner.cli import main
+from cleaner.engine.patterns import MAX_EXPANDED, MAX_NESTING, MAX_PATTERN_CHARS
+from cleaner.engine.rules import load_rules
 from cleaner.errors import RuleFileError
-from cleaner.golden import run_cases
-from cleaner.patterns import MAX_EXPANDED, MAX_NESTING, MAX_PATTERN_CHARS
-from cleaner.rules import load_rules
 
 from .test_rules import (G, HEADER, RID, S, assert_reported, generic, load_error, rule, site,
                          write_rules)

@@ -1,4 +1,4 @@
-"""Tests for the rule loader in cleaner/rules.py.
+"""Tests for the rule loader in cleaner/engine/rules.py.
 
 Rule directories are written into pytest's ``tmp_path``: ``generic/<stem>.toml`` and
 ``sites/<domain>.toml``. Every broken file must raise one ``RuleFileError`` whose
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.actions import ACTIONS
+from cleaner.engine.actions import ACTIONS
+from cleaner.engine.program import LineStage, compile_rules
+from cleaner.engine.rules import load_rules
 from cleaner.errors import RuleFileError
 from cleaner.model import CATEGORIES
-from cleaner.program import LineStage, compile_rules
-from cleaner.rules import load_rules
 
 # --- helpers ------------------------------------------------------------------------------
 

@@ -16,9 +16,9 @@ import pytest
 
 import cleaner
 from cleaner import Cleaner, RuleFileError
+from cleaner.authoring.golden import compare_seeds
 from cleaner.cli import main
-from cleaner.golden import compare_seeds
-from cleaner.rules import load_rules
+from cleaner.engine.rules import load_rules
 
 from .helpers import SEEDS
 from .test_rules import G, HEADER, generic, rule, write_rules

@@ -1,0 +1,1 @@
+"""Rule authoring and repository checks: learning and drafting rules, goldens, lint, health."""

@@ -1,0 +1,1 @@
+"""The engine: one capture in, a Cleaned out (extraction, rules, the generic stage)."""

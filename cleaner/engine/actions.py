@@ -1,0 +1,344 @@
+"""One pure function per action kind, and the ACTIONS registry that names their keys.
+
+Every action takes a validated ``Rule``, the lines still kept (blank lines included,
+as ``Line`` objects with their original numbers) and a regex timeout, and returns an
+``Outcome``: the lines it keeps, the ``Removal`` records of what it took and any
+metadata it found. Actions never mutate their input.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import groupby
+from operator import itemgetter
+
+import regex
+
+from ..model import Line, Removal, Rule
+from .dates import parse_date
+from .timed_regex import finditer, fullmatch, line_gate
+
+Pattern = regex.Pattern
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What an action kept and took. ``settled``: the rule would take nothing more from
+    ``kept`` with any of its lines removed (none changed), so the passes that follow
+    need not run it again until a line's text changes."""
+
+    kept: tuple[Line, ...]
+    removals: tuple[Removal, ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)
+    settled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """What an action needs: its function, its keys and which of them are regexes.
+
+    ``patterns`` maps a key to how it is used: "line" (must match a whole stripped
+    line) or "span" (searched inside a line). ``one_of`` lists keys of which at least
+    one must be present. ``guards`` are required keys that limit how much can go.
+    """
+
+    apply: Callable[[Rule, Sequence[Line], float], Outcome]
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    guards: tuple[str, ...] = ()
+    patterns: dict[str, str] = field(default_factory=dict)
+    one_of: tuple[str, ...] = ()
+    positional: bool = False  # accepts within-first / within-last
+
+
+# --- shared helpers -----------------------------------------------------------------------
+
+def _whole_line(rule: Rule, line: Line) -> Removal:
+    return Removal(rule.id, rule.category, line.number, 0, len(line.text), line.text)
+
+
+def _window(rule: Rule, lines: Sequence[Line]) -> range | set[int]:
+    """Indices of the lines a positional rule may touch (counted over non-blank lines)."""
+    first, last = rule.params.get("within-first"), rule.params.get("within-last")
+    if first is None and last is None:
+        return range(len(lines))
+    content = [i for i, line in enumerate(lines) if line.text.strip()]
+    allowed: set[int] = set()
+    if first is not None:
+        allowed.update(content[:first])
+    if last is not None:
+        allowed.update(content[-last:])
+    return allowed
+
+
+def _split(rule: Rule, lines: Sequence[Line], doomed: set[int]) -> Outcome:
+    """Keep every line whose index is not in ``doomed``; record the others whole."""
+    if not doomed:
+        return Outcome(tuple(lines))
+    kept = tuple(line for i, line in enumerate(lines) if i not in doomed)
+    removals = tuple(_whole_line(rule, lines[i]) for i in sorted(doomed))
+    return Outcome(kept, removals)
+
+
+def _nonblank(lines: Sequence[Line]) -> tuple[list[int], list[str]]:
+    """The indices of the non-blank lines, and their stripped texts."""
+    texts = [line.text.strip() for line in lines]
+    content = [i for i, text in enumerate(texts) if text]
+    return content, [texts[i] for i in content]
+
+
+# --- the actions --------------------------------------------------------------------------
+
+def drop_line(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Remove lines equal to one of ``lines`` or matching ``patterns`` as a whole.
+
+    >>> from cleaner.engine.rules import rule_from_dict
+    >>> rule = rule_from_dict({"id": "x:ad", "category": "ad", "action": "drop-line",
+    ...                        "lines": ["Advertisement"]})
+    >>> text = ["Advertisement", "The advertisement ran twice."]
+    >>> [l.text for l in drop_line(rule, [Line(i, t) for i, t in enumerate(text)], 1).kept]
+    ['The advertisement ran twice.']
+    """
+    doomed = {i for i in _window(rule, lines)
+              if lines[i].text.strip() and drops_line(rule, lines[i].text.strip(), timeout)}
+    return _split(rule, lines, doomed)
+
+
+def drops_line(rule: Rule, text: str, timeout: float,
+               patterns: Sequence[Pattern] | None = None) -> bool:
+    """Whether a drop-line rule takes this stripped line (``patterns``: only these of its own)."""
+    if text in rule.params.get("lines", ()):
+        return True
+    chosen = rule.params.get("patterns", ()) if patterns is None else patterns
+    return any(fullmatch(p, text, rule, timeout) for p in chosen)
+
+
+def strip_span(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Cut the spans matching ``pattern`` out of lines, at the ``position`` allowed.
+
+    With ``field`` (author or date), the first span cut gives that metadata from its
+    named group ``value``, as an extract-meta rule reads a whole line.
+    """
+    cut: dict[int, str] = {}
+    removals: list[Removal] = []
+    for i in sorted(_window(rule, lines)):  # most lines lie outside a window: not read
+        line = lines[i]
+        text, cuts = cut_spans(rule, line.text, timeout) if line.text.strip() else ("", [])
+        if cuts:
+            cut[i] = text
+            removals.extend(Removal(rule.id, rule.category, line.number, start, end, piece)
+                            for start, end, piece in cuts)
+    if not cut:
+        return Outcome(tuple(lines))
+    kept = [line if i not in cut else Line(line.number, cut[i])
+            for i, line in enumerate(lines) if i not in cut or cut[i].strip()]
+    return Outcome(tuple(kept), tuple(removals), _span_meta(rule, removals, timeout))
+
+
+def _span_meta(rule: Rule, removals: Sequence[Removal], timeout: float) -> dict[str, str]:
+    """The metadata a strip-span rule with ``field`` reads from the first span it cut."""
+    name = rule.params.get("field")
+    if name is None or not removals:
+        return {}
+    found = finditer(rule.params["pattern"], removals[0].text, rule, timeout)
+    value = found[0].group("value") if found else None
+    read = meta_value(name, " ".join(value.split())) if value else None
+    return {name: read} if read else {}
+
+
+def cut_spans(rule: Rule, text: str, timeout: float) -> tuple[str, list[tuple[int, int, str]]]:
+    """The line without the rule's spans, and the cuts made (offsets into the text as cut).
+
+    A line left with nothing but white space loses that too, as one more cut.
+    """
+    matches = finditer(rule.params["pattern"], text, rule, timeout)
+    cuts: list[tuple[int, int, str]] = []
+    for start, end in reversed(_spans_at(rule.params["position"], matches, text)):
+        start, end = _absorb_spaces(text, start, end)  # right to left: earlier offsets hold
+        cuts.append((start, end, text[start:end]))
+        text = text[:start] + text[end:]
+    if cuts and text and not text.strip():
+        cuts.append((0, len(text), text))
+        text = ""
+    return text, cuts
+
+
+def _spans_at(position: str, matches: list[regex.Match], text: str) -> list[tuple[int, int]]:
+    body_start = len(text) - len(text.lstrip())
+    body_end = len(text.rstrip())
+    spans = [m.span() for m in matches if m.end() > m.start()]
+    if position == "start":
+        return [s for s in spans if s[0] <= body_start][:1]
+    if position == "end":
+        return [s for s in spans if s[1] >= body_end][-1:]
+    return spans
+
+
+def _absorb_spaces(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span over the spaces it would leave behind, so kept words stay as they were."""
+    if end >= len(text.rstrip()):  # at the end: take the spaces before it
+        return len(text[:start].rstrip()), len(text)
+    while end < len(text) and text[end] == " ":  # elsewhere: take the spaces after it
+        end += 1
+    return start, end
+
+
+def drop_block(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Remove a block from a ``start`` line through an ``end`` line, or over ``inner`` lines.
+
+    The block spans at most ``max-lines`` non-blank lines; with ``end`` and no end
+    line in reach, nothing is removed.
+    """
+    start: Pattern = rule.params["start"]
+    end: Pattern | None = rule.params.get("end")
+    inner: Pattern | None = rule.params.get("inner")
+    limit: int = rule.params["max-lines"]
+    content, texts = _nonblank(lines)
+    doomed: set[int] = set()
+    started = False
+    free = 0  # the first line past the last block removed: a new block starts there or later
+    for pos in line_gate(start).admitted(texts, timeout):
+        if pos >= free and fullmatch(start, texts[pos], rule, timeout):
+            started = True
+            block = _block_from(pos, content, texts, rule, timeout, end, inner, limit)
+            doomed.update(block)
+            free = pos + max(len(block), 1)
+    # Settled when no line starts a block: removing lines starts none.
+    return replace(_split(rule, lines, doomed), settled=not started)
+
+
+def _block_from(pos: int, content: list[int], texts: list[str], rule: Rule,
+                timeout: float, end: Pattern | None, inner: Pattern | None,
+                limit: int) -> list[int]:
+    block = [content[pos]]
+    for j, text in zip(content[pos + 1:pos + limit], texts[pos + 1:pos + limit]):
+        if end is not None and fullmatch(end, text, rule, timeout):
+            return block + [j]
+        if inner is not None and not fullmatch(inner, text, rule, timeout):
+            break
+        block.append(j)
+    return [] if end is not None else block
+
+
+def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Remove the first ``marker`` line and everything after it.
+
+    The marker counts only when at least ``min-kept-lines`` non-blank lines stand
+    before it: a prompt that early is more likely a menu item than the paywall. With
+    ``requires``, it counts only on pages that still hold one of those lines: a line
+    that ends the article in one of a site's designs may stand above it in another.
+    """
+    marker: Pattern = rule.params["marker"]
+    needed: int = rule.params["min-kept-lines"]
+    content, texts = _nonblank(lines)
+    required: frozenset[str] = rule.params.get("requires", frozenset())
+    if required and required.isdisjoint(texts):  # settled: lines only ever go
+        return Outcome(tuple(lines), settled=True)
+    # Settled either way: removing lines only moves the others up, so a marker left in
+    # the text stays too early for the guard.
+    for position in line_gate(marker).admitted(texts[needed:], timeout):
+        if fullmatch(marker, texts[needed + position], rule, timeout):
+            return replace(_split(rule, lines, set(content[needed + position:])), settled=True)
+    return Outcome(tuple(lines), settled=True)
+
+
+def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Remove runs of adjacent lines that repeat each other (captions shown twice).
+
+    Two non-blank lines in a row repeat when they share their first ``min-chars``
+    characters (a cut-off copy still counts); with ``max-chars``, when they are the same
+    line of ``min-chars`` to ``max-chars`` characters. Every copy goes, unless
+    ``keep-first``, or ``keep-title`` and the run begins on the first non-blank line:
+    a title printed twice keeps its first copy.
+    """
+    width: int = rule.params["min-chars"]
+    longest: int | None = rule.params.get("max-chars")
+    keep_first: bool = rule.params.get("keep-first", False)
+    if not _some_key_twice(lines, width, longest):  # most captures: no run of two
+        return Outcome(tuple(lines), settled=True)
+    # (index, key) of every non-blank line; lines whose length does not count break runs
+    keyed = [(i, _repeat_key(text, width, longest))
+             for i, line in enumerate(lines) if (text := line.text.strip())]
+    title = keyed[0][0] if rule.params.get("keep-title", False) else None
+    doomed: set[int] = set()
+    for key, run in groupby(keyed, key=itemgetter(1)):
+        copies = [i for i, _ in run]
+        if key is not None and len(copies) > 1:
+            doomed.update(copies[1:] if keep_first or copies[0] == title else copies)
+    # Removing lines can bring two copies together only if some key is left twice.
+    left = [key for i, key in keyed if key is not None and i not in doomed]
+    return replace(_split(rule, lines, doomed), settled=len(set(left)) == len(left))
+
+
+def _repeat_key(text: str, width: int, longest: int | None) -> str | None:
+    """What a stripped line must share with the next to repeat it, or None if it cannot."""
+    if len(text) < width or (longest is not None and len(text) > longest):
+        return None
+    return text if longest is not None else text[:width]
+
+
+def _some_key_twice(lines: Sequence[Line], width: int, longest: int | None) -> bool:
+    """Whether two lines have the same repeat key (anywhere in the capture)."""
+    keys = [key for line in lines if len(line.text) >= width
+            and (key := _repeat_key(line.text.strip(), width, longest)) is not None]
+    return len(set(keys)) < len(keys)
+
+
+def extract_meta(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
+    """Read ``field`` (author, date or title) from lines matching ``pattern``.
+
+    The named group ``value`` is the metadata; author and date lines are removed under
+    the rule's category, a title line stays in the text. The first match gives the value.
+    """
+    name: str = rule.params["field"]
+    meta: dict[str, str] = {}
+    doomed: set[int] = set()
+    for i in sorted(_window(rule, lines)):
+        text = lines[i].text.strip()
+        value = read_meta(rule, text, timeout) if text else None
+        if value is None:
+            continue
+        read = meta_value(name, value) if name not in meta else None
+        if read:
+            meta[name] = read
+        if name != "title":
+            doomed.add(i)
+    outcome = _split(rule, lines, doomed)
+    return Outcome(outcome.kept, outcome.removals, meta)
+
+
+def read_meta(rule: Rule, text: str, timeout: float) -> str | None:
+    """The text an extract-meta rule reads from this stripped line, if it matches.
+
+    It is the value as written; ``meta_value`` turns the one adopted into metadata
+    (dates are parsed only then: parsing is slow and most matches are not adopted).
+    """
+    match = fullmatch(rule.params["pattern"], text, rule, timeout)
+    return None if match is None else " ".join(match.group("value").split())
+
+
+def meta_value(name: str, written: str) -> str | None:
+    """The metadata value of a field as written; a date is ISO 8601, or none at all when
+    it does not parse (the line is still removed: the rule matched it)."""
+    return parse_date(written) if name == "date" else written
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    "drop-line": ActionSpec(drop_line, optional=("lines", "patterns"), one_of=("lines", "patterns"),
+                            patterns={"patterns": "line"}, positional=True),
+    "strip-span": ActionSpec(strip_span, required=("pattern",), optional=("field",),
+                             guards=("position",),
+                             patterns={"pattern": "span"}, positional=True),
+    "drop-block": ActionSpec(drop_block, required=("start",), optional=("end", "inner"),
+                             guards=("max-lines",), one_of=("end", "inner"),
+                             patterns={"start": "line", "end": "line", "inner": "line"}),
+    "truncate-after": ActionSpec(truncate_after, required=("marker",), optional=("requires",),
+                                 guards=("min-kept-lines",), patterns={"marker": "line"}),
+    "dedupe-lines": ActionSpec(dedupe_lines, optional=("keep-first", "keep-title", "max-chars"),
+                                guards=("min-chars",)),
+    "extract-meta": ActionSpec(extract_meta, required=("pattern", "field"),
+                               patterns={"pattern": "line"}, positional=True),
+}
+
+POSITIONS = ("start", "end", "any")
+META_TARGETS = {"author": "byline", "date": "dateline", "title": None}
