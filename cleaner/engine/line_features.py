@@ -56,6 +56,8 @@ COMMENT_LIKE = re.compile(r"\b(?:said|wrote|says)\s*:|\brepl(?:y|ies)\b|\bposted
 DIGIT = re.compile(r"\d")
 SEPARATORS = re.compile(r"[|•·»›/▸►]")
 BULLET = re.compile(r"(?:[•\-*–·▪●◦]|\d{1,2}[.)])\s")
+SHORT_LEANS = 6  # lines of at most this many words give their mean and strongest leans again
+NO_LEANS = (0.0,) * 2
 # Features of a line from its text alone; they fold into cached numbers per text.
 LINE_FEATURES: tuple[str, ...] = (
     "bias", "log_words", "words_le2", "words_3_6", "words_7_15", "words_ge30",
@@ -63,7 +65,7 @@ LINE_FEATURES: tuple[str, ...] = (
     "date_like", "starts_lower", "short_unpunctuated", "prose", "numeric_share",
     "upper_share", "comment_like", "separators", "ends_colon", "bullet", "ellipsis",
     "title_heading", "long", "lexicon_mean", "lexicon_max", "lexicon_min",
-    "lexicon_first", "lexicon_last", "name_like",
+    "lexicon_first", "lexicon_last", "name_like", "lexicon_mean_short", "lexicon_max_short",
 )
 # A neighbour's line feature: (name, feature, -1 for the line above or 1 for the one below).
 NEIGHBOUR_FEATURES: tuple[tuple[str, str, int], ...] = tuple(
@@ -138,7 +140,9 @@ def line_values(text: str, words_read: bool = True) -> tuple[tuple[float, ...], 
         1.0 if stripped.endswith(("...", "…")) else 0.0,
         1.0 if 2 <= count <= 12 and not terminal and titles * 5 >= n * 4 else 0.0,
         1.0 if count >= 15 else 0.0,
-        *(lexicon.evidence(stripped) if words_read else lexicon.NO_EVIDENCE),
+        *(leans := lexicon.evidence(stripped) if words_read else lexicon.NO_EVIDENCE),
+        # the words of a short line weigh more: a label or a credit is its cue words
+        *((leans[0], leans[1]) if count <= SHORT_LEANS else NO_LEANS),
     ), (count, terminal, prose))
 
 
