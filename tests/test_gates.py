@@ -13,14 +13,23 @@ from cleaner.gates import (
     ANY,
     CHARS_PER_LITERAL_SEARCH,
     FULL,
+    HEAD,
     LONG_LINE_CHARS,
     PARTIAL_LITERAL_CHARS,
     START,
+    TAIL,
+    EdgeMasks,
     LiteralIndex,
     PatternGate,
     bits,
 )
-from cleaner.shapes import UNBOUNDED, longest_literal_run, max_width, required_literals
+from cleaner.shapes import (
+    UNBOUNDED,
+    longest_literal_run,
+    max_width,
+    open_edge,
+    required_literals,
+)
 from cleaner.program import LineStage, compile_rules
 
 from .helpers import SEEDS
@@ -180,6 +189,43 @@ def test_a_long_literal_is_never_partially_matched(mode):
     # the long literal itself still rules out every line without it
     assert masks == [0b10, 0, 0, 0]
     assert gate.candidates(LONG_LITERAL + (" and the rest" if mode == START else "")) & 1
+
+
+def test_open_edges():
+    assert open_edge(r".{0,600}Photo: \w+", True, HEAD)
+    assert not open_edge(r".{0,600}Photo: \w+", False, TAIL)
+    assert open_edge(r"(?:Photo|Image) ?(?:credit)?: .{2,60}", False, TAIL)
+    assert open_edge(r"(?:.{0,300}?[.!?] )?\(?Photo by \w+", True, HEAD)  # an optional lead
+    assert open_edge(r"(?:By \w+|.{0,80}via Getty Images)", True, HEAD)  # one branch is enough
+    assert not open_edge(r".{0,1}Photo", True, 2)  # one character of anything, then "P"
+    assert not open_edge(r"\p{Lu}{0,40}: \p{L}{0,40}", True, HEAD)  # classes, not "."
+    assert not open_edge(r"\p{Lu}{0,40}: \p{L}{0,40}", False, TAIL)
+    assert not open_edge(r"(?!.*Copyright).{0,40}", True, HEAD)  # a look-ahead first
+    assert not open_edge(r"(?|(a)|(b))", True, HEAD)  # syntax the parser lacks: not known
+
+
+@pytest.mark.parametrize("at_start", [True, False])
+def test_an_open_edge_is_never_partially_matched(at_start):
+    """A pattern that opens (ends) with ".{0,600}" can begin (end) with anything: asking
+    partial matching about each new edge would only cost a regex call and say yes."""
+    open_one = RecordingPattern(regex.compile(r".{0,600}Photo: .{0,40}"))
+    shut = RecordingPattern(regex.compile(r"Photo: \w+"))
+    edges = EdgeMasks([open_one, shut], [FULL, FULL], 0, at_start=at_start)
+    for text in ["Photo: Reuters", "An ordinary line.", "zz"]:
+        key = text[:HEAD] if at_start else text[-TAIL:]
+        assert edges.allowed(key, 0b11) & 1
+    assert open_one.partial_calls == 0 and shut.partial_calls > 0
+
+
+def test_edges_are_asked_only_about_patterns_whose_literals_the_line_holds():
+    """Every new edge costs a partial match per pattern still in the running: the
+    literal scan, one pass for all patterns, comes first and leaves few."""
+    credit = RecordingPattern(regex.compile(r"Photo: \w+"))
+    inbox = RecordingPattern(regex.compile(r"(?i)Straight to your inbox"))
+    gate = PatternGate([credit, inbox], [FULL, FULL])
+    assert gate.candidates("Photo: Reuters") == 1
+    assert gate.candidates("Pictures of the day") == 0
+    assert credit.partial_calls > 0 and inbox.partial_calls == 0
 
 
 def test_longest_literal_runs():
