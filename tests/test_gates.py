@@ -22,6 +22,7 @@ from cleaner.gates import (
     LiteralIndex,
     PatternGate,
     bits,
+    offered,
 )
 from cleaner.shapes import (
     UNBOUNDED,
@@ -244,6 +245,19 @@ def test_a_long_line_is_offered_only_to_patterns_of_bounded_width():
     long = " ".join([line] * (LONG_LINE_CHARS // len(line)))
     assert len(long) > LONG_LINE_CHARS and bits(gate.candidates(long)) == [1]
     assert bits(gate.candidates(long[:LONG_LINE_CHARS - 1])) == [0, 1, 2]  # "… Cd © Ef A"
+
+
+def test_the_length_leaves_exactly_the_patterns_offered_a_line_that_long():
+    sources = [r".{0,5}", r".{0,40}", r".{2,40}", r".*", r".{0,3}", r"(?:.{0,9}|.{0,30})",
+               r".{0,1}", r".+"]
+    modes = [FULL, FULL, FULL, FULL, ANY, FULL, START, ANY]
+    gate = PatternGate([regex.compile(source) for source in sources], modes)
+    widths = [max_width(source) for source in sources]
+    sizes = [*range(1, 45), LONG_LINE_CHARS - 1, LONG_LINE_CHARS, LONG_LINE_CHARS + 1]
+    for size in sizes:  # these patterns' edges are open and they hold no literal
+        expected = [bit for bit, (width, mode) in enumerate(zip(widths, modes))
+                    if offered(width, mode, size)]
+        assert bits(gate.candidates("a" * size)) == expected, size
 
 
 def test_the_gates_regex_calls_run_under_the_timeout_and_rule_nothing_out_when_it_ends():
