@@ -123,6 +123,32 @@ def test_drop_line_within_first_and_within_last_count_non_blank_lines():
     assert [r.line for r in both.removals] == [2, 7]  # line 5 is outside both windows
 
 
+class WatchedText(str):
+    """A line's text that records, in ``read``, that it was stripped (looked at)."""
+
+    read: list[str] = []
+
+    def strip(self, chars=None):
+        WatchedText.read.append(str(self))
+        return super().strip(chars)
+
+
+@pytest.mark.parametrize("action", ["drop-line", "strip-span"])
+def test_a_window_looks_only_at_the_lines_it_reaches(action):
+    """A rule kept to a page's first or last lines is tried on every page: it must not
+    look at every line of the page to find them."""
+    texts = ["", "Advertisement", *[f"Body {n}." for n in range(500)], "Advertisement", ""]
+    lines = [Line(n, WatchedText(text)) for n, text in enumerate(texts, 1)]
+    keys = {"lines": ["Advertisement"]} if action == "drop-line" \
+        else {"pattern": "Advertisement", "position": "any"}
+    rule = make_rule(action, within_first=2, within_last=1, **keys)
+    WatchedText.read = []
+    outcome = (drop_line if action == "drop-line" else strip_span)(rule, lines, TIMEOUT)
+    assert [r.line for r in outcome.removals] == [2, 503]
+    # the window (two lines from the top, one from the bottom) reaches "Body 0." alone
+    assert {text for text in WatchedText.read if text.startswith("Body")} == {"Body 0."}
+
+
 def test_drop_line_keeps_blank_lines_and_original_numbers():
     rule = make_rule("drop-line", lines=["Advertisement"])
     lines = make_lines("A", "", "Advertisement", "", "B")

@@ -1,10 +1,14 @@
 """Date text read as ISO 8601 in the rules' languages, or not at all."""
 from __future__ import annotations
 
+import random
+from datetime import date, timedelta
+
 import pytest
 
+import cleaner.engine.dates
 from cleaner import Cleaner
-from cleaner.engine.dates import parse_date
+from cleaner.engine.dates import _parsed, parse_date
 
 
 @pytest.mark.parametrize(("text", "iso"), [
@@ -53,3 +57,25 @@ def test_date_metadata_is_iso_or_absent(tmp_path):
         return cleaner.clean_and_explain(text).metadata.date
     assert date("Publié le 4 avril 2023\n\nTexte.") == "2023-04-04"
     assert date("Publié le 4 avril\n\nTexte.") is None
+
+
+def test_an_iso_date_is_read_as_dateparser_reads_it_without_it(monkeypatch):
+    """A crawl's date stamp is on nearly every capture: dateparser costs a millisecond or
+    two a date, and says of a real ISO date what it says itself."""
+    rnd = random.Random(7)
+    days = [date(1990, 1, 1) + timedelta(days=rnd.randrange(40 * 365)) for _ in range(40)]
+    texts = [d.isoformat() for d in days] + [d.isoformat()[:7] for d in days[:10]]
+    expected = [_parsed(text) for text in texts]
+    parse_date.cache_clear()
+
+    def unused(day_first):
+        raise AssertionError("dateparser was asked")
+    monkeypatch.setattr(cleaner.engine.dates, "_parser", unused)
+    assert [parse_date(text) for text in texts] == expected
+    parse_date.cache_clear()
+
+
+@pytest.mark.parametrize("text", ["2017-13-01", "2017-02-30", "2019-13"])
+def test_an_iso_looking_text_that_is_no_day_is_read_by_dateparser(text):
+    parse_date.cache_clear()
+    assert parse_date(text) == _parsed(text)

@@ -13,15 +13,25 @@ from cleaner.engine.gates import (
     ANY,
     CHARS_PER_LITERAL_SEARCH,
     FULL,
+    HEAD,
     LONG_LINE_CHARS,
     PARTIAL_LITERAL_CHARS,
     START,
+    TAIL,
+    EdgeMasks,
     LiteralIndex,
     PatternGate,
     bits,
+    offered,
+)
+from cleaner.engine.shapes import (
+    UNBOUNDED,
+    longest_literal_run,
+    max_width,
+    open_edge,
+    required_literals,
 )
 from cleaner.engine.program import LineStage, compile_rules
-from cleaner.engine.shapes import UNBOUNDED, longest_literal_run, max_width, required_literals
 
 from .helpers import SEEDS
 
@@ -182,6 +192,43 @@ def test_a_long_literal_is_never_partially_matched(mode):
     assert gate.candidates(LONG_LITERAL + (" and the rest" if mode == START else "")) & 1
 
 
+def test_open_edges():
+    assert open_edge(r".{0,600}Photo: \w+", True, HEAD)
+    assert not open_edge(r".{0,600}Photo: \w+", False, TAIL)
+    assert open_edge(r"(?:Photo|Image) ?(?:credit)?: .{2,60}", False, TAIL)
+    assert open_edge(r"(?:.{0,300}?[.!?] )?\(?Photo by \w+", True, HEAD)  # an optional lead
+    assert open_edge(r"(?:By \w+|.{0,80}via Getty Images)", True, HEAD)  # one branch is enough
+    assert not open_edge(r".{0,1}Photo", True, 2)  # one character of anything, then "P"
+    assert not open_edge(r"\p{Lu}{0,40}: \p{L}{0,40}", True, HEAD)  # classes, not "."
+    assert not open_edge(r"\p{Lu}{0,40}: \p{L}{0,40}", False, TAIL)
+    assert not open_edge(r"(?!.*Copyright).{0,40}", True, HEAD)  # a look-ahead first
+    assert not open_edge(r"(?|(a)|(b))", True, HEAD)  # syntax the parser lacks: not known
+
+
+@pytest.mark.parametrize("at_start", [True, False])
+def test_an_open_edge_is_never_partially_matched(at_start):
+    """A pattern that opens (ends) with ".{0,600}" can begin (end) with anything: asking
+    partial matching about each new edge would only cost a regex call and say yes."""
+    open_one = RecordingPattern(regex.compile(r".{0,600}Photo: .{0,40}"))
+    shut = RecordingPattern(regex.compile(r"Photo: \w+"))
+    edges = EdgeMasks([open_one, shut], [FULL, FULL], 0, at_start=at_start)
+    for text in ["Photo: Reuters", "An ordinary line.", "zz"]:
+        key = text[:HEAD] if at_start else text[-TAIL:]
+        assert edges.allowed(key, 0b11) & 1
+    assert open_one.partial_calls == 0 and shut.partial_calls > 0
+
+
+def test_edges_are_asked_only_about_patterns_whose_literals_the_line_holds():
+    """Every new edge costs a partial match per pattern still in the running: the
+    literal scan, one pass for all patterns, comes first and leaves few."""
+    credit = RecordingPattern(regex.compile(r"Photo: \w+"))
+    inbox = RecordingPattern(regex.compile(r"(?i)Straight to your inbox"))
+    gate = PatternGate([credit, inbox], [FULL, FULL])
+    assert gate.candidates("Photo: Reuters") == 1
+    assert gate.candidates("Pictures of the day") == 0
+    assert credit.partial_calls > 0 and inbox.partial_calls == 0
+
+
 def test_longest_literal_runs():
     assert longest_literal_run(r"(?:Photo|Image) credit: [A-Z]\w+") == 9  # " credit: "
     assert longest_literal_run(r"(?i:abc)(?i:def)x?") == 6  # the regex module joins them
@@ -198,6 +245,19 @@ def test_a_long_line_is_offered_only_to_patterns_of_bounded_width():
     long = " ".join([line] * (LONG_LINE_CHARS // len(line)))
     assert len(long) > LONG_LINE_CHARS and bits(gate.candidates(long)) == [1]
     assert bits(gate.candidates(long[:LONG_LINE_CHARS - 1])) == [0, 1, 2]  # "… Cd © Ef A"
+
+
+def test_the_length_leaves_exactly_the_patterns_offered_a_line_that_long():
+    sources = [r".{0,5}", r".{0,40}", r".{2,40}", r".*", r".{0,3}", r"(?:.{0,9}|.{0,30})",
+               r".{0,1}", r".+"]
+    modes = [FULL, FULL, FULL, FULL, ANY, FULL, START, ANY]
+    gate = PatternGate([regex.compile(source) for source in sources], modes)
+    widths = [max_width(source) for source in sources]
+    sizes = [*range(1, 45), LONG_LINE_CHARS - 1, LONG_LINE_CHARS, LONG_LINE_CHARS + 1]
+    for size in sizes:  # these patterns' edges are open and they hold no literal
+        expected = [bit for bit, (width, mode) in enumerate(zip(widths, modes))
+                    if offered(width, mode, size)]
+        assert bits(gate.candidates("a" * size)) == expected, size
 
 
 def test_the_gates_regex_calls_run_under_the_timeout_and_rule_nothing_out_when_it_ends():

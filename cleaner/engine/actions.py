@@ -7,9 +7,9 @@ metadata it found. Actions never mutate their input.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
 
 import regex
@@ -62,13 +62,19 @@ def _window(rule: Rule, lines: Sequence[Line]) -> range | set[int]:
     first, last = rule.params.get("within-first"), rule.params.get("within-last")
     if first is None and last is None:
         return range(len(lines))
-    content = [i for i, line in enumerate(lines) if line.text.strip()]
+    # Read from each end only as far as the window reaches: a rule kept to a page's
+    # first line is tried on every page, and most pages are long.
     allowed: set[int] = set()
     if first is not None:
-        allowed.update(content[:first])
+        allowed.update(_content_lines(lines, range(len(lines)), first))
     if last is not None:
-        allowed.update(content[-last:])
+        allowed.update(_content_lines(lines, range(len(lines) - 1, -1, -1), last))
     return allowed
+
+
+def _content_lines(lines: Sequence[Line], order: range, count: int) -> Iterator[int]:
+    """The first ``count`` indices, taken in ``order``, of lines that are not blank."""
+    return islice((i for i in order if lines[i].text.strip()), count)
 
 
 def _split(rule: Rule, lines: Sequence[Line], doomed: set[int]) -> Outcome:

@@ -6,7 +6,8 @@ nothing of a capture read later, and a bare number is no date. Dotted numeric da
 day first ("01.12.2023" is 1 December), as wherever they are written; slashed ones keep
 dateparser's reading (month first when both could be). A text that names no year and
 month is not a date. Results are cached: one site prints the same few dates again and
-again, and a parse costs about a millisecond.
+again, and a parse costs about a millisecond (an ISO date, "2020-01-02", is read
+without dateparser).
 """
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ DOTTED_DATE = regex.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 # text gives it as a number or as UTC/GMT/Z; otherwise it stays local to the page.
 EXPLICIT_OFFSET = regex.compile(r"[+-]\d\d:?\d\d\b|\b(?:UTC|GMT)\b|\dZ\b")
 CACHED_TEXTS = 4096
+# A crawl's date stamp ("2020-01-02", "2019-12"), read without dateparser: it says the
+# same of every such text that is a real date, at a thousandth of the cost.
+ISO_DATE = regex.compile(r"[12][0-9]{3}-[0-9]{2}(?:-[0-9]{2})?")
 
 
 @cache
@@ -49,6 +53,17 @@ def parse_date(text: str) -> str | None:
     >>> parse_date("no date here") is None, parse_date("yesterday") is None
     (True, True)
     """
+    if ISO_DATE.fullmatch(text):
+        try:
+            datetime.strptime(text, "%Y-%m-%d" if len(text) > 7 else "%Y-%m")
+            return text  # already as ISO 8601 writes it
+        except ValueError:  # no such day: what dateparser makes of it ("2017-13-01")
+            pass
+    return _parsed(text)
+
+
+def _parsed(text: str) -> str | None:
+    """``text`` as ISO 8601 by dateparser's reading, or None."""
     found = _parser(bool(DOTTED_DATE.search(text))).get_date_data(text)
     when: datetime | None = found.date_obj
     if when is None:

@@ -105,6 +105,45 @@ def _subsequences(op: Any, value: Any) -> list[list[Any]]:
     return []
 
 
+def open_edge(source: str, at_start: bool, chars: int) -> bool:
+    """Whether any ``chars`` characters but a line break can begin (or, not ``at_start``,
+    end) a match of ``source``: it opens (ends) with an any-character run that long.
+
+    The gate need not ask partial matching about such an edge. ``\\p{..}`` classes are
+    read as literals here, not as the any-character class other bounds read them as.
+
+    >>> open_edge(r".{0,600}Photo: \\w+", True, 2), open_edge(r"(?:.{0,9}\\. )?By \\w+", True, 2)
+    (True, True)
+    >>> open_edge(r".{0,600}Photo: \\w+", False, 2), open_edge(r"\\p{Lu}{0,9} ?.", False, 2)
+    (False, False)
+    """
+    literal = regex.sub(r"\\[pP]\{[^}]*\}", "_", source)  # never taken for "any character"
+    try:
+        tree = re._parser.parse(literal)  # type: ignore[attr-defined]
+    except Exception:  # syntax the standard parser does not know: not known to be open
+        return False
+    return _opens(list(tree), at_start, chars)
+
+
+def _opens(sequence: list[Any], at_start: bool, chars: int) -> bool:
+    constants = re._constants  # type: ignore[attr-defined]
+    if not sequence:
+        return False
+    op, value = sequence[0] if at_start else sequence[-1]
+    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
+        body = list(value[2])
+        if [item[0] for item in body] == [constants.ANY]:
+            return value[1] >= chars
+        return value[1] >= 1 and _opens(body, at_start, chars)
+    if op is constants.SUBPATTERN:
+        return _opens(list(value[-1]), at_start, chars)
+    if op is constants.ATOMIC_GROUP:
+        return _opens(list(value), at_start, chars)
+    if op is constants.BRANCH:  # one open branch is enough: the edge may be that branch's
+        return any(_opens(list(branch), at_start, chars) for branch in value[1])
+    return False
+
+
 def required_literals(source: str) -> tuple[tuple[str, ...], bool]:
     """Strings of which every match contains at least one, and whether case is ignored.
 
