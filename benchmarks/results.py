@@ -13,7 +13,7 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 ORDER = ("speed", "accuracy", "learning")
 HEADER = ("# Results\n\nMeasured by the scripts in `benchmarks/` (see the README); each "
           "rewrites its own section.\n")
-SECTION = re.compile(r"<!-- section: (\w+) -->\n(.*?)\n<!-- end: \1 -->", re.DOTALL)
+SECTION = re.compile(r"<!-- section: ([\w-]+) -->\n(.*?)\n<!-- end: \1 -->", re.DOTALL)
 HEADING = re.compile(r"^#", re.MULTILINE)
 
 

@@ -216,3 +216,14 @@ def test_section_replaces_only_its_own(tmp_path: Path) -> None:
     assert list(sections) == ["speed", "accuracy", "pages"]
     assert sections["accuracy"] == "## Accuracy\n\ngood\n\n### Per dataset\n\n| a |"
     assert sections["speed"] == "## Speed and memory\n\nfast"
+
+
+def test_writing_a_section_keeps_every_other_one(tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    write_section("speed", "# Speed\n\nfast", results)
+    write_section("big-html", "# One large HTML capture\n\n794 MB", results)
+    write_section("pages", "# Pages\n\nfirst", results)
+    write_section("pages", "# Pages\n\nsecond", results)
+    sections = read_sections(results)
+    assert set(sections) == {"speed", "big-html", "pages"}
+    assert "794 MB" in sections["big-html"] and "second" in sections["pages"]
