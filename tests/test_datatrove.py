@@ -67,13 +67,13 @@ def test_pipeline_writes_cleaned_documents_with_their_removals(tmp_path, cleaner
         assert {k: meta[k] for k in ("site", "title", "author", "date")} \
             == cleaned.metadata.as_dict()
         assert "cleaner_error" not in doc["metadata"]
-    assert sum(doc["metadata"]["cleaner"]["paywalled"] for doc in written.values()) == 5
+    assert sum(doc["metadata"]["cleaner"]["paywalled"] for doc in written.values()) == 6
 
     stats = step_stats(tmp_path / "logs")
     assert stats["total"] == len(SEEDS) + 1
     assert stats["forwarded"] == len(SEEDS)
     assert stats["dropped"] == stats["dropped_empty"] == 1
-    assert stats["paywalled"] == 5
+    assert stats["paywalled"] == 6
 
 
 def test_a_document_that_cannot_be_cleaned_keeps_its_text():
