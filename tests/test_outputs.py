@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import os
+import signal
 import sys
 import types
 from collections import Counter
@@ -16,6 +17,7 @@ import pytest
 from cleaner.batch.outputs import (JsonlFile, Resume, cleaned_line, error_record, partial_path,
                                    recover)
 from cleaner.batch.tasks import Options, Result, Task
+from cleaner.cli import clean as clean_command
 from cleaner.cli import main
 from cleaner.errors import CleanerError
 
@@ -455,3 +457,30 @@ def test_a_capture_is_not_overwritten_by_its_own_cleaned_text(tmp_path, capsys):
     assert main(["clean", str(capture), "-o", str(tmp_path), "-q"]) == 2
     assert "overwritten" in capsys.readouterr().err
     assert capture.read_text() == CAPTURE.format(n=1)
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_stop_signal_whose_exception_was_lost_still_stops_the_run(
+        tmp_path, monkeypatch, capsys, signum, code):
+    # Python prints and drops an exception raised inside a finaliser: a stop signal
+    # that lands there must still keep the run from committing its outputs.
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "0.txt").write_text(CAPTURE.format(n=0))
+    out = tmp_path / "out"
+    real_clean_all = clean_command._clean_all
+
+    def clean_all_losing_a_signal(*args, **kwargs):
+        try:
+            os.kill(os.getpid(), signum)
+        except BaseException:  # what a finaliser does with it
+            pass
+        return real_clean_all(*args, **kwargs)
+
+    monkeypatch.setattr(clean_command, "_clean_all", clean_all_losing_a_signal)
+    assert main(["clean", str(src), "-o", str(out), "--format", "jsonl", "--jobs", "1"]) == code
+    assert "interrupted" in capsys.readouterr().err
+    assert not (out / "cleaned.jsonl").exists()
+    monkeypatch.setattr(clean_command, "_clean_all", real_clean_all)
+    assert main(["clean", str(src), "-o", str(out), "--format", "jsonl", "--resume", "-q"]) == 0
+    assert (out / "cleaned.jsonl").exists()

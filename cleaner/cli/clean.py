@@ -75,9 +75,11 @@ def run_clean(args: argparse.Namespace) -> int:
         summary.files_written = 0
     progress.start()
     try:
-        with _sigterm_interrupts():
+        with _stop_signals() as received:
             _clean_all(executor, cleaner, options, tasks, args.chunk_size, outputs, summary,
                        progress, resume)
+            if received:  # a stop whose exception was lost: never commit past it
+                raise Interrupted() if received[-1] == signal.SIGTERM else KeyboardInterrupt()
             outputs.commit()
             summary.completed = True
     except (KeyboardInterrupt, Interrupted) as exc:
@@ -204,17 +206,23 @@ def _finish(args: argparse.Namespace, summary: Summary, progress: Progress,
 
 
 @contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """Within the block, SIGTERM stops the run the way Ctrl-C does."""
+def _stop_signals() -> Iterator[list[int]]:
+    """Within the block, SIGTERM stops the run the way Ctrl-C does; the signals received
+    are listed, since an exception raised inside a finaliser is printed and dropped."""
+    received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread
+        yield received  # signal handlers can only be set from the main thread
         return
 
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        raise Interrupted()
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+        if signum == signal.SIGTERM:
+            raise Interrupted()
+        raise KeyboardInterrupt()
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield received
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
