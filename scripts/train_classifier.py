@@ -27,7 +27,9 @@ then fits on every page and writes the weights.
 format of ``../shared/pages/captures.jsonl``; default that file) and the benchmark's
 text captures short enough to be excerpts (``labeled_pages.py``), and sets the
 thresholds on the hand labels: the most boilerplate removed with ``--min-keep`` of keep
-lines left. The text and HTML models are fitted without the lexicon's features.
+lines left. Its scores are gradient-boosted trees (``FOREST``), fitted per fold for the
+cross-validation and on every capture for the shipped model; the logistic fit gives its
+HMM transitions. The text and HTML models are fitted without the lexicon's features.
 
 ``--exclude-persite-sites`` leaves out every page of each site group that has pages in
 the benchmark's per-site split (``persite`` = train or test), in any dataset: a model
@@ -53,6 +55,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
@@ -63,8 +66,9 @@ from cleaner.errors import CleanerError
 import cleaner.engine.line_features
 from cleaner.engine.classifier import MAX_ROUNDS, select
 from cleaner.engine.line_features import FEATURE_NAMES, columns
+from cleaner.engine.forest import LEAF, Forest, Tree
 from cleaner.engine.line_model import LineModel
-from cleaner.engine.scoring import logits, use_lexicon
+from cleaner.engine.scoring import page_logits, use_lexicon
 from cleaner.engine.smoothing import smooth
 import labeled_pages
 
@@ -246,6 +250,41 @@ def fit(pages: list[dict], by_length: bool = True,
     return weights, stay_c, stay_b, prior
 
 
+# The excerpt model's trees: 150 of at most 15 leaves (no early stopping, so that a
+# run is repeatable), with leaves of at least 40 lines so one site's template is no leaf.
+FOREST = dict(max_iter=150, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=40,
+              l2_regularization=1.0, early_stopping=False, random_state=0)
+
+
+def fit_forest(pages: list[dict]) -> Forest:
+    """Gradient-boosted trees on the pages' line features (every line alike)."""
+    x = np.array([row for p in pages for row in zip(*p["columns"])])
+    y = np.array([label for p in pages for label in p["labels"]])
+    trees = HistGradientBoostingClassifier(**FOREST).fit(x, y)
+    forest = as_forest(trees)
+    sample = x[:: max(1, len(x) // 2000)]
+    gap = np.max(np.abs(np.array(forest.log_odds(sample.tolist())) - trees.decision_function(sample)))
+    if gap > 1e-6:  # the plain-Python walk must give scikit-learn's scores
+        raise SystemExit(f"the exported trees score differently from scikit-learn's ({gap:.2g})")
+    return forest
+
+
+def as_forest(trees: HistGradientBoostingClassifier) -> Forest:
+    """scikit-learn's fitted trees as the engine's ``Forest`` (features in FEATURE_NAMES order).
+
+    It reads scikit-learn's own node arrays (not public API, stable through 1.x):
+    ``fit_forest`` checks the result's scores against scikit-learn's on every run."""
+    out = []
+    for (predictor,) in trees._predictors:  # one tree per round for two classes
+        nodes = predictor.nodes
+        out.append(Tree(tuple(LEAF if leaf else int(f) for f, leaf in
+                              zip(nodes["feature_idx"], nodes["is_leaf"])),
+                        tuple(float(t) for t in nodes["num_threshold"]),
+                        tuple(int(n) for n in nodes["left"]), tuple(int(n) for n in nodes["right"]),
+                        tuple(float(v) for v in nodes["value"])))
+    return Forest(float(np.ravel(trees._baseline_prediction)[0]), tuple(out))
+
+
 def as_model(name: str, weights, stay_c, stay_b, prior, threshold=0.5, prose_threshold=0.9,
              guard_share=0.5) -> LineModel:
     return LineModel(name, tuple(weights), stay_c, stay_b, prior, threshold, prose_threshold,
@@ -258,7 +297,7 @@ def settle(model: LineModel, texts: list[str]) -> list[bool]:
     for _ in range(MAX_ROUNDS):
         if len(alive) < model.min_lines:
             break
-        z, shapes = logits(model, [texts[i] for i in alive])
+        z, shapes = page_logits(model, [texts[i] for i in alive])
         doomed, _backed_off = select(model, shapes, smooth(model, z), z)
         if not doomed:
             break
@@ -361,7 +400,7 @@ def train_excerpt(paths: list[Path], min_keep: float, output: Path, data: Path,
         use_lexicon(words)  # the features of every line depend on it
         trained = [dict(prepared[i], columns=columns(prepared[i]["texts"])) for i in train]
         model = replace(as_model(f"excerpt-fold{fold}", *fit(trained, by_length=False)),
-                        min_lines=EXCERPT_MIN_LINES)
+                        min_lines=EXCERPT_MIN_LINES, forest=fit_forest(trained))
         for i in test:
             pages.append(dict(prepared[i], lexicon=words))
             oof.append(model)
@@ -387,7 +426,7 @@ def train_excerpt(paths: list[Path], min_keep: float, output: Path, data: Path,
         page.pop("lexicon")
         page["columns"] = columns(page["texts"])
     tuned = replace(as_model("excerpt-lines", *fit(pages, by_length=False)),
-                    min_lines=EXCERPT_MIN_LINES, **trial)
+                    min_lines=EXCERPT_MIN_LINES, forest=fit_forest(pages), **trial)
     shipped = json.loads(output.read_text()) if output.is_file() else {}
     shipped["excerpt"] = dict(weights_entry(tuned), min_lines=EXCERPT_MIN_LINES,
                               trained_on=f"{len(pages)} excerpts: labeled captures and short "
@@ -402,10 +441,15 @@ def train_excerpt(paths: list[Path], min_keep: float, output: Path, data: Path,
 
 
 def weights_entry(model: LineModel, without: frozenset[str] = frozenset()) -> dict:
-    """A model's entry in the weights file, without the features it was not trained on."""
+    """A model's entry in the weights file, without the features it was not trained on.
+    A model with trees carries them, with every feature (the trees split on them by place),
+    and no weights."""
     kept = [(name, w) for name, w in zip(FEATURE_NAMES, model.weights) if name not in without]
-    return {"name": model.name, "features": [name for name, _ in kept],
-            "weights": [round(w, 5) for _, w in kept],
+    scores: dict = {"weights": [round(w, 5) for _, w in kept]}
+    if model.forest is not None:
+        kept = [(name, 0.0) for name in FEATURE_NAMES]
+        scores = {"forest": model.forest.to_dict()}
+    return {"name": model.name, "features": [name for name, _ in kept], **scores,
             "stay_content": round(model.stay_content, 5),
             "stay_boilerplate": round(model.stay_boilerplate, 5),
             "prior_content": round(model.prior_content, 5),

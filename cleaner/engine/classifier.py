@@ -3,7 +3,8 @@
 Rules know what they name; most captures come from sites no rule file describes, and
 their menus, teasers and footers are left in. This stage sees only the lines the rules
 kept. It computes features of each non-blank line (``line_features.py``), turns them
-into the probability that the line is content with a logistic model (``scoring.py``),
+into the probability that the line is content with a logistic model or, on an
+excerpt, gradient-boosted trees (``scoring.py``, ``forest.py``),
 and smooths the probabilities along the page with a two-state hidden Markov model
 (``smoothing.py``). Here a line goes when its posterior probability of being
 boilerplate reaches the model's threshold; lines that read like prose need a stronger
@@ -28,7 +29,7 @@ from ..model import Line, Removal
 from .line_features import DATE_LIKE, DIGIT, LINE_CACHE_LIMIT, Shapes, by_text
 from .line_model import LineModel
 from .memo import Memo
-from .scoring import logits
+from .scoring import page_logits
 from .smoothing import odds_against, smooth
 
 MODEL_RULE_PREFIX = "model:"
@@ -102,7 +103,7 @@ def select(model: LineModel, shapes: Shapes, odds: Sequence[float],
     """Indexes of the lines to remove, and whether the guard backed off.
 
     A line goes when its probability of boilerplate reaches the threshold (a stronger
-    one for prose). ``z`` holds the classifier's log-odds of content (as ``scoring.logits``
+    one for prose). ``z`` holds the classifier's log-odds of content (as ``scoring.page_logits``
     gives them): the guard weighs each line's words by its probability of content, so
     it counts the article the classifier itself expects on the page. When the doomed
     lines would take more than ``guard_share`` of those words, or nearly every word,
@@ -167,7 +168,7 @@ def decide(model: LineModel, kept: Sequence[Line], keep: frozenset[str] = frozen
     if len(lines) < model.min_lines:  # too little page to judge (``select`` says the same)
         return Decision((), False)
     page = _with_context(lines, context)
-    z, shapes = logits(model, [line.text for line in page])
+    z, shapes = page_logits(model, [line.text for line in page])
     odds = smooth(model, z)
     in_context = len(page) > len(lines)
     if in_context:  # judge only the lines the rules kept

@@ -160,9 +160,14 @@ def columns(texts: Sequence[str]) -> list[list[float]]:
 
     What training fits; ``scoring.logits`` computes the same scores faster.
     """
+    return columns_and_shapes(texts)[0]
+
+
+def columns_and_shapes(texts: Sequence[str]) -> tuple[list[list[float]], Shapes]:
+    """``columns`` and the lines' shapes (words, end punctuation, prose)."""
     count = len(texts)
     if not count:
-        return [[] for _ in FEATURE_NAMES]
+        return [[] for _ in FEATURE_NAMES], ([], [], [])
     values = [by_text(_VALUES, text, line_values) for text in texts]
     own = [list(col) for col in zip(*(v[0] for v in values))]
     by_name = dict(zip(LINE_FEATURES, own))
@@ -175,9 +180,9 @@ def columns(texts: Sequence[str]) -> list[list[float]]:
         total = list(accumulate(col, initial=0.0))
         out.append([(total[min(i + radius + 1, count)] - total[max(i - radius, 0)] - x)
                     / (2 * radius) for i, x in enumerate(col)])
-    shapes = [v[1] for v in values]
-    return out + page_columns(texts, ([s[0] for s in shapes], [s[1] for s in shapes],
-                                      [s[2] for s in shapes]))
+    each = [v[1] for v in values]
+    shapes: Shapes = ([s[0] for s in each], [s[1] for s in each], [s[2] for s in each])
+    return out + page_columns(texts, shapes), shapes
 
 
 def page_columns(texts: Sequence[str], shapes: Shapes) -> list[list[float]]:

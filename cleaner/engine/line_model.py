@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from ..model import Line
+from .forest import Forest
 from .line_features import FEATURE_NAMES
 
 MIN_LINES = 10       # fewer non-blank lines than this is too little page to judge
@@ -21,7 +22,7 @@ EXCERPT_CHARS = 2500
 
 @dataclass(frozen=True, slots=True)
 class LineModel:
-    """Trained weights: logistic model, HMM transitions, thresholds and the guard."""
+    """Trained weights: logistic model (or trees), HMM transitions, thresholds and the guard."""
 
     name: str
     weights: tuple[float, ...]        # one per FEATURE_NAMES entry
@@ -32,14 +33,20 @@ class LineModel:
     prose_threshold: float            # ... and this for lines that read like prose
     guard_share: float                # back off when more than this share of expected content goes
     min_lines: int = MIN_LINES        # a page of fewer non-blank lines is not judged
+    forest: Forest | None = None      # when set, the trees score lines, not the weights
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LineModel:
-        """A model from its weights file entry; features it was not trained on weigh 0."""
-        by_name = dict(zip(data["features"], data["weights"]))
-        unknown = set(by_name) - set(FEATURE_NAMES)
+        """A model from its weights file entry; features it was not trained on weigh 0.
+
+        An entry with ``forest`` scores lines by its trees and carries no weights."""
+        names = data["features"]
+        unknown = set(names) - set(FEATURE_NAMES)
         if unknown:
             raise ValueError(f"classifier weights name unknown features: {sorted(unknown)}")
+        by_name = dict(zip(names, data.get("weights", ())))
+        forest = (Forest.from_dict(data["forest"], [FEATURE_NAMES.index(n) for n in names])
+                  if "forest" in data else None)
         return cls(name=data["name"],
                    weights=tuple(float(by_name.get(name, 0.0)) for name in FEATURE_NAMES),
                    stay_content=float(data["stay_content"]),
@@ -48,7 +55,7 @@ class LineModel:
                    threshold=float(data["threshold"]),
                    prose_threshold=float(data["prose_threshold"]),
                    guard_share=float(data["guard_share"]),
-                   min_lines=int(data.get("min_lines", MIN_LINES)))
+                   min_lines=int(data.get("min_lines", MIN_LINES)), forest=forest)
 
 
 def model_kind(kind: str, lines: Sequence[Line]) -> str:

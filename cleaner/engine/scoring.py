@@ -1,4 +1,5 @@
-"""The generic stage's logistic scores: each line's log-odds of content (``logits``).
+"""The generic stage's scores: each line's log-odds of content (``page_logits``), by a
+model's trees (``forest.py``) or, as below, by its logistic weights (``logits``).
 
 The features of a line's text, its neighbours and windows are linear in per-line
 values, so a model's weights fold into a few numbers per line (``_Folded``), cached by
@@ -78,6 +79,15 @@ def _fold(weights: tuple[float, ...]) -> _Folded:
 _FOLDED: dict[tuple[float, ...], _Folded] = {}
 # a line's cached share: own score, lent below, lent above, lent per radius; words, ends, prose
 _SHARES = 3 + len(RADII)
+
+
+def page_logits(model: LineModel, texts: Sequence[str]) -> tuple[list[float], Shapes]:
+    """Each line's log-odds of content, by the model's trees or else its weights, and the
+    lines' shapes."""
+    if model.forest is None:
+        return logits(model, texts)
+    features, shapes = line_features.columns_and_shapes(texts)
+    return model.forest.log_odds(list(zip(*features))), shapes
 
 
 def logits(model: LineModel, texts: Sequence[str]) -> tuple[list[float], Shapes]:
