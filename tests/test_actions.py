@@ -17,7 +17,7 @@ from cleaner.engine.actions import ACTIONS, drop_line, extract_meta, strip_span
 from cleaner.engine.block_actions import dedupe_lines, drop_block, truncate_after
 from cleaner.engine.dates import parse_date
 from cleaner.engine.gates import LONG_LINE_CHARS
-from cleaner.engine.rules import rule_from_dict
+from cleaner.engine.rule_tables import rule_from_dict
 from cleaner.engine.timed_regex import without_tables
 from cleaner.errors import PatternTimeout, RuleFileError
 from cleaner.model import Line, Removal

@@ -18,7 +18,7 @@ from typing import Any
 import regex
 
 from ..engine.pipeline import apply_rules
-from ..engine.rules import SCHEMA_VERSION, rule_from_dict, ruleset_from_dict
+from ..engine.rule_tables import SCHEMA_VERSION, rule_from_dict, ruleset_from_dict
 from ..errors import LearnError
 from ..model import Line, Rule, RuleSet
 from .golden import run_case

@@ -69,7 +69,7 @@ def _content_lines(lines: Sequence[Line], order: range, count: int) -> Iterator[
 def drop_line(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """Remove lines equal to one of ``lines`` or matching ``patterns`` as a whole.
 
-    >>> from cleaner.engine.rules import rule_from_dict
+    >>> from cleaner.engine.rule_tables import rule_from_dict
     >>> rule = rule_from_dict({"id": "x:ad", "category": "ad", "action": "drop-line",
     ...                        "lines": ["Advertisement"]})
     >>> text = ["Advertisement", "The advertisement ran twice."]
