@@ -17,7 +17,7 @@ from typing import Any
 
 import regex
 
-from ..engine.pipeline import apply_rules
+from ..engine.passes import apply_rules
 from ..engine.rule_tables import SCHEMA_VERSION, rule_from_dict, ruleset_from_dict
 from ..errors import LearnError
 from ..model import Line, Rule, RuleSet
