@@ -1,4 +1,4 @@
-"""Unit tests for the actions in cleaner/engine/actions.py.
+"""Unit tests for the actions in cleaner/engine/actions.py and block_actions.py.
 
 Each action is tested for what it removes and for what it must leave alone, and every
 removal record is checked (rule id, category, line number, span and text). Rules are
@@ -13,12 +13,11 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaner.engine.actions import (
-    ACTIONS, dedupe_lines, drop_block, drop_line, extract_meta, strip_span, truncate_after,
-)
+from cleaner.engine.actions import ACTIONS, drop_line, extract_meta, strip_span
+from cleaner.engine.block_actions import dedupe_lines, drop_block, truncate_after
 from cleaner.engine.dates import parse_date
 from cleaner.engine.gates import LONG_LINE_CHARS
-from cleaner.engine.rules import rule_from_dict
+from cleaner.engine.rule_tables import rule_from_dict
 from cleaner.engine.timed_regex import without_tables
 from cleaner.errors import PatternTimeout, RuleFileError
 from cleaner.model import Line, Removal

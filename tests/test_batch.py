@@ -290,7 +290,7 @@ def test_a_dead_worker_costs_only_its_capture(cleaner, signum, jobs, limit):
 
 
 def test_workers_that_die_at_start_stop_the_run_with_an_error(cleaner, monkeypatch):
-    monkeypatch.setattr("cleaner.batch.pool._exit_with_parent", lambda: os._exit(1))
+    monkeypatch.setattr("cleaner.batch.worker._exit_with_parent", lambda: os._exit(1))
     with pytest.raises(CleanerError, match="died at start"):
         _run(LocalExecutor(jobs=2), cleaner, Options(), _tasks(8, {}))
 

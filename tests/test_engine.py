@@ -7,8 +7,9 @@ import pytest
 
 from cleaner import CATEGORIES, Cleaner, CleanerError, clean, clean_and_explain
 from cleaner.batch.records import result_record
-from cleaner.engine.pipeline import apply_rules, assemble, guess_title
-from cleaner.engine.rules import rule_from_dict
+from cleaner.engine.passes import apply_rules
+from cleaner.engine.rule_tables import rule_from_dict
+from cleaner.engine.tidy import assemble, guess_title
 from cleaner.errors import PatternTimeout
 from cleaner.model import Line
 

@@ -9,21 +9,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import load_rules
-from cleaner.engine.gates import (
+from cleaner.engine.gate_masks import (
     ANY,
     CHARS_PER_LITERAL_SEARCH,
     FULL,
     HEAD,
-    LONG_LINE_CHARS,
-    PARTIAL_LITERAL_CHARS,
     START,
     TAIL,
     EdgeMasks,
     LiteralIndex,
-    PatternGate,
     bits,
-    offered,
 )
+from cleaner.engine.gates import LONG_LINE_CHARS, PARTIAL_LITERAL_CHARS, PatternGate, offered
 from cleaner.engine.shapes import (
     UNBOUNDED,
     longest_literal_run,

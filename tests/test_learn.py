@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.authoring.draft import _unique_ids, draft_site, learned_ruleset, render, verify
+from cleaner.authoring.draft import _unique_ids, draft_site
+from cleaner.authoring.draft_file import learned_ruleset, render, verify
 from cleaner.authoring.golden import run_cases
 from cleaner.authoring.learn import (
     Profile,
@@ -137,7 +138,7 @@ def test_too_few_captures_or_nothing_repeated():
 @pytest.mark.parametrize("text", ["it's", "a\nb", "tab\there", "quote ''' inside\n", 'back\\slash "q"',
                                   "ctrl \x01 and \x7f", "ends with '\n"])
 def test_strings_read_back_byte_exact(text):
-    from cleaner.authoring.draft import _string
+    from cleaner.authoring.draft_file import _string
     assert tomllib.loads(f"v = {_string(text)}")["v"] == text
 
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaned, Cleaner
-from cleaner.engine.pipeline import assemble
+from cleaner.engine.tidy import assemble
 from cleaner.model import Line
 
 from .helpers import SEED_URLS as URLS

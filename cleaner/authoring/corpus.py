@@ -21,7 +21,8 @@ from ..engine.extract import extract
 from ..engine.matching import SiteIndex, site_of_url
 from ..engine.rules import RuleBook
 from ..errors import CaptureError, LearnError
-from .draft import Draft, draft_site, learned_ruleset
+from .draft import draft_site
+from .draft_file import Draft, learned_ruleset
 from .learn import Settings
 
 DEFAULT_SAMPLE = 200

@@ -10,8 +10,10 @@ from pathlib import Path
 from ..batch.files import MANIFEST_NAME, manifest_url, read_manifest, write_atomic
 from ..batch.inputs import CAPTURE_GLOBS, find_inputs
 from ..engine.extract import normalise
-from ..engine.pipeline import DEFAULT_TIMEOUT, Cleaner, apply_rules, assemble
+from ..engine.passes import DEFAULT_TIMEOUT, apply_rules
+from ..engine.pipeline import Cleaner
 from ..engine.rules import RuleBook
+from ..engine.tidy import assemble
 from ..errors import PatternTimeout
 from ..model import Cleaned, Rule, RuleTest
 

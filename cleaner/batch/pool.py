@@ -6,29 +6,27 @@ capture to its own time limit, counted from when its worker started it: a worker
 does not answer by then (C code such as an lxml call cannot be interrupted by the
 worker's own alarm) is killed and replaced. A worker that dies costs only the capture
 it was cleaning: what it finished is kept, the rest of its chunk goes to another worker.
+
+A worker process (its start, the work it is given, what it reports) is ``worker.py``'s;
+this module decides what each worker cleans and what to do when one dies or overruns.
 """
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
-import os
-import signal
-import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from dataclasses import dataclass
+from multiprocessing.connection import wait
 
 from ..engine.pipeline import Cleaner
 from ..errors import CleanerError
-from .tasks import Options, Result, Task, clean_chunk, clean_task, timed_out, worker_died
+from .tasks import Options, Result, Task, clean_chunk, timed_out, worker_died
+from .worker import PARENT_CHECK_SECONDS, Chunk, Work, Worker
 
 # How long past its limit a capture's worker may take to answer (its own alarm goes
 # off at the limit, and a capture stopped that way reports itself) before it is killed.
 GRACE_SECONDS = 0.5
-PARENT_CHECK_SECONDS = 1.0
 # Workers that die before they start any capture (a broken interpreter, no memory to
 # start): past this many in a row the run stops rather than start workers forever.
 MAX_STILLBORN = 3
@@ -63,99 +61,24 @@ class LocalExecutor:
             pool.shutdown()
 
 
-@dataclass(eq=False)
-class _Chunk:
-    """A chunk's tasks and, as they come in, its results."""
-
-    tasks: list[Task]
-    results: list[Result | None] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.results = [None] * len(self.tasks)
-
-    @property
-    def finished(self) -> bool:
-        return all(result is not None for result in self.results)
-
-
-@dataclass(frozen=True)
-class _Work:
-    """Tasks ``start`` to ``stop`` of a chunk, for one worker; ``retry``: after a death."""
-
-    chunk: _Chunk
-    start: int
-    stop: int
-    retry: bool = False
-
-
-class _Worker:
-    """One worker process, the work it was given, and the capture it is cleaning."""
-
-    def __init__(self, cleaner: Cleaner, options: Options) -> None:
-        self.conn, child = multiprocessing.Pipe()
-        self.process = multiprocessing.Process(target=_serve, args=(child, cleaner, options),
-                                               name="cleaner-worker", daemon=True)
-        with _stop_signals_held():  # until the worker has set its own handlers
-            self.process.start()
-        child.close()
-        self.work: _Work | None = None
-        self.next = 0  # the position in the chunk of the next result to come
-        self.started_at: float | None = None  # when the capture at `next` was started
-        self.dead = False
-
-    def give(self, work: _Work) -> bool:
-        """Send the worker its work; False if it is dead."""
-        self.work, self.next, self.started_at = work, work.start, None
-        try:
-            self.conn.send(work.chunk.tasks[work.start:work.stop])
-        except OSError:  # BrokenPipeError: it died before it took the work
-            self.dead = True
-        return not self.dead
-
-    def read(self) -> None:
-        """Take every message waiting (see ``_serve``), until it dies or is idle."""
-        assert self.work is not None
-        alive = self.process.is_alive()  # before reading: then all it sent is read below
-        try:
-            while self.work is not None and self.conn.poll():
-                message = self.conn.recv()
-                if isinstance(message, float):  # the first capture started
-                    self.started_at = message
-                    continue
-                self.work.chunk.results[self.next], self.started_at = message
-                self.next += 1
-                if self.next == self.work.stop:
-                    self.work = None
-        except (EOFError, OSError):
-            self.dead = True
-        if self.work is not None and not alive:
-            self.dead = True
-
-    def stop(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-        self.conn.close()
-
-
 class _Pool:
     """Workers, the work waiting for one, and what to do when a worker dies or overruns."""
 
     def __init__(self, jobs: int, cleaner: Cleaner, options: Options, grace: float) -> None:
         self.cleaner, self.options, self.grace = cleaner, options, grace
-        self.workers = [_Worker(cleaner, options) for _ in range(jobs)]
-        self.queue: deque[_Work] = deque()
+        self.workers = [Worker(cleaner, options) for _ in range(jobs)]
+        self.queue: deque[Work] = deque()
         self.stillborn = 0
 
     def run(self, chunks: Iterable[list[Task]], in_flight: int) -> Iterator[list[Result]]:
         """Each chunk's results, in input order, with at most ``in_flight`` chunks read."""
         source = iter(chunks)
-        pending: deque[_Chunk] = deque()
+        pending: deque[Chunk] = deque()
         while True:
             while len(pending) < in_flight and (tasks := next(source, None)) is not None:
-                pending.append(_Chunk(tasks))
+                pending.append(Chunk(tasks))
                 if tasks:
-                    self.queue.append(_Work(pending[-1], 0, len(tasks)))
+                    self.queue.append(Work(pending[-1], 0, len(tasks)))
             if not pending:
                 return
             if pending[0].finished:
@@ -190,7 +113,7 @@ class _Pool:
                     and time.monotonic() > deadline:
                 self._overran(slot)
 
-    def _deadline(self, worker: _Worker) -> float | None:
+    def _deadline(self, worker: Worker) -> float | None:
         """When the worker's capture must have answered; None if no limit or none started."""
         if worker.started_at is None or not self.options.doc_timeout:
             return None
@@ -221,7 +144,7 @@ class _Pool:
                                                        self.options)
         else:
             self._requeue(work, position + 1)
-            self.queue.appendleft(_Work(work.chunk, position, position + 1, retry=True))
+            self.queue.appendleft(Work(work.chunk, position, position + 1, retry=True))
 
     def _stillborn(self, at_start: bool) -> None:
         """Count workers that died before their first capture; stop if they keep doing so."""
@@ -229,13 +152,13 @@ class _Pool:
         if self.stillborn > MAX_STILLBORN:
             raise CleanerError(f"{self.stillborn} worker processes in a row died at start")
 
-    def _requeue(self, work: _Work, start: int) -> None:
+    def _requeue(self, work: Work, start: int) -> None:
         if start < work.stop:
-            self.queue.appendleft(_Work(work.chunk, start, work.stop))
+            self.queue.appendleft(Work(work.chunk, start, work.stop))
 
-    def _replace(self, slot: int) -> _Worker:
+    def _replace(self, slot: int) -> Worker:
         self.workers[slot].stop()
-        self.workers[slot] = _Worker(self.cleaner, self.options)
+        self.workers[slot] = Worker(self.cleaner, self.options)
         return self.workers[slot]
 
     def shutdown(self) -> None:
@@ -248,57 +171,3 @@ class _Pool:
                 except OSError:
                     pass
             worker.stop()
-
-
-@contextmanager
-def _stop_signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait while a worker starts, so that it never runs the parent's
-    handlers (which stop the run); the worker sets its own, then lets them in."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-
-def _serve(conn: Connection, cleaner: Cleaner, options: Options) -> None:
-    """A worker: clean the tasks it is sent, saying when each starts, until told to stop.
-
-    It sends the time its first task starts, then, for each task, the result and the
-    time the next task starts (None after the last).
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a terminated worker just ends
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    _exit_with_parent()
-    while (tasks := _receive(conn)) is not None:
-        conn.send(time.monotonic())
-        for number, task in enumerate(tasks, 1):
-            result = clean_task(cleaner, options, task).encoded()
-            # one message a capture: its result, and when the next one starts
-            conn.send((result, time.monotonic() if number < len(tasks) else None))
-
-
-def _receive(conn: Connection) -> list[Task] | None:
-    """The next tasks; None when told to stop, or when the parent is gone."""
-    try:
-        tasks: list[Task] | None = conn.recv()
-    except EOFError:
-        return None
-    return tasks
-
-
-def _exit_with_parent() -> None:
-    """Leave when the parent dies without stopping its workers (kill -9, the OOM killer).
-
-    The worker would otherwise wait for work forever, or finish a long capture no one
-    will read, holding its memory.
-    """
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

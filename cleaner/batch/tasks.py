@@ -5,16 +5,13 @@ A batch is a stream of ``Task``s cut into chunks. ``clean_chunk`` turns a chunk 
 with an error instead of an exception, so one broken capture never stops a batch.
 Executors (``pool.LocalExecutor``, ``integrations.dask``) run chunks with a bounded
 number in flight and yield results in input order, so memory stays flat however long
-the input is.
+the input is. Each capture is cleaned under its time limit (``time_limit.py``).
 """
 from __future__ import annotations
 
 import dataclasses
 import json
-import signal
-import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Protocol
@@ -23,6 +20,7 @@ from ..engine.pipeline import Cleaner
 from ..errors import CaptureError, CleanerError, PatternTimeout
 from .files import line_record_name, record_name
 from .records import EncodedRecord, Tally, encode_record, result_record
+from .time_limit import Clock, DocumentTimeout, time_limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +28,7 @@ class Options:
     """Per-capture limits and the field names of JSONL input."""
 
     max_bytes: int = 20_000_000
-    doc_timeout: float | None = 60.0  # seconds; see _time_limit and pool.LocalExecutor
+    doc_timeout: float | None = 60.0  # seconds; see time_limit.py and pool.LocalExecutor
     text_field: str = "text"
     html_field: str = "html"
     url_field: str = "url"
@@ -119,10 +117,6 @@ class Result:
         return dataclasses.replace(self, output=EncodedRecord.of(self.output))
 
 
-class DocumentTimeout(CleanerError):
-    """A capture took longer than the per-document time limit."""
-
-
 class BadRecord(CleanerError):
     """A JSONL line that is not a JSON object with a capture in it."""
 
@@ -146,10 +140,10 @@ def clean_task(cleaner: Cleaner, options: Options, task: Task) -> Result:
         return _failed(task, task.id, "too-large", f"{size:,} bytes, over the limit of "
                                                    f"{options.max_bytes:,}")
     task_id = task.id
-    clock = _Clock()
+    clock = Clock()
     try:
-        raw, task_id, url, passthrough = _unpack(task, options)
-        with _time_limit(options.doc_timeout, clock):
+        raw, task_id, url, passthrough = unpack(task, options)
+        with time_limit(options.doc_timeout, clock):
             cleaned = cleaner.clean_and_explain(raw, url=url, source=task_id)
     except BadRecord as exc:
         return _failed(task, task_id, "bad-record", str(exc))
@@ -184,7 +178,7 @@ def result_id(task: Task, options: Options) -> str:
     if task.error is not None or task.format != "jsonl" or len(task.payload) > options.max_bytes:
         return task.id
     try:
-        return _unpack(task, options)[1]
+        return unpack(task, options)[1]
     except BadRecord:
         return task.id
 
@@ -218,11 +212,6 @@ def timed_out(task: Task, options: Options, seconds: float) -> Result:
 
 def unpack(task: Task, options: Options) -> tuple[bytes | str, str, str | None, dict[str, Any]]:
     """The capture, id, URL and other fields of a task, without cleaning it (BadRecord if bad)."""
-    return _unpack(task, options)
-
-
-def _unpack(task: Task, options: Options) -> tuple[bytes | str, str, str | None, dict[str, Any]]:
-    """The capture, id, URL and passthrough fields of a task."""
     if task.format == "capture":
         return task.payload, task.id, task.url, {}
     try:
@@ -243,49 +232,6 @@ def _unpack(task: Task, options: Options) -> tuple[bytes | str, str, str | None,
     passthrough = {k: v for k, v in data.items() if k not in taken}
     return (capture, task.id if record_id is None else str(record_id),
             url if isinstance(url, str) and url else task.url, passthrough)
-
-
-@dataclass(slots=True)
-class _Clock:
-    """Whether a capture's time limit went off; its message, for a wrapped timeout."""
-
-    expired: bool = False
-    message: str = ""
-
-
-# After the limit, the alarm repeats this often: library code that catches every
-# exception (trafilatura does, in places) may swallow the first one and carry on.
-ALARM_REPEAT_SECONDS = 0.05
-
-
-@contextmanager
-def _time_limit(seconds: float | None, clock: _Clock) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` with SIGALRM, where a signal can be used.
-
-    Signals reach only the main thread of a process: a local pool's workers qualify;
-    threaded workers (Dask's) rely on the per-pattern regex timeouts instead. A signal
-    handler runs only between Python bytecodes, so C code (an lxml call) runs on past
-    the limit: ``pool.LocalExecutor`` then kills the worker. This alarm stays as the
-    cheap first stop, which keeps the worker and reports the capture itself.
-    """
-    usable = hasattr(signal, "setitimer") \
-        and threading.current_thread() is threading.main_thread()
-    if not seconds or not usable:
-        yield
-        return
-
-    def expire(_signum: int, _frame: object) -> None:
-        clock.expired = True
-        clock.message = f"cleaning took longer than {seconds:g}s"
-        raise DocumentTimeout(clock.message)
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_SECONDS)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 class Executor(Protocol):

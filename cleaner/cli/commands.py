@@ -13,7 +13,7 @@ from pathlib import Path
 from collections.abc import Iterator, Sequence
 
 from ..authoring.corpus import DEFAULT_SAMPLE, Grouping, collect, learn_sites, with_learned
-from ..authoring.draft import Draft, render
+from ..authoring.draft_file import Draft, render
 from ..authoring.health import Health, survey
 from ..authoring.learn import Settings
 from ..authoring.lint import Fields, lint_tasks

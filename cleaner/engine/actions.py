@@ -1,36 +1,27 @@
-"""One pure function per action kind, and the ACTIONS registry that names their keys.
+"""The line-local actions (drop-line, strip-span, extract-meta), and the ACTIONS registry.
 
-Every action takes a validated ``Rule``, the lines still kept (blank lines included,
-as ``Line`` objects with their original numbers) and a regex timeout, and returns an
-``Outcome``: the lines it keeps, the ``Removal`` records of what it took and any
-metadata it found. Actions never mutate their input.
+The registry names every action's function and keys; the actions that read lines
+together are in ``block_actions.py``. Every action takes a validated ``Rule``, the
+lines still kept (blank lines included, as ``Line`` objects with their original
+numbers) and a regex timeout, and returns an ``Outcome`` (``outcome.py``): the lines
+it keeps, the ``Removal`` records of what it took and any metadata it found. Actions
+never mutate their input.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from itertools import groupby, islice
-from operator import itemgetter
+from dataclasses import dataclass, field
+from itertools import islice
 
 import regex
 
 from ..model import Line, Removal, Rule
+from .block_actions import dedupe_lines, drop_block, truncate_after
 from .dates import parse_date
-from .timed_regex import finditer, fullmatch, line_gate
+from .outcome import Outcome, without
+from .timed_regex import finditer, fullmatch
 
 Pattern = regex.Pattern
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What an action kept and took. ``settled``: the rule would take nothing more from
-    ``kept`` with any of its lines removed (none changed), so the passes that follow
-    need not run it again until a line's text changes."""
-
-    kept: tuple[Line, ...]
-    removals: tuple[Removal, ...] = ()
-    meta: dict[str, str] = field(default_factory=dict)
-    settled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +42,7 @@ class ActionSpec:
     positional: bool = False  # accepts within-first / within-last
 
 
-# --- shared helpers -----------------------------------------------------------------------
-
-def _whole_line(rule: Rule, line: Line) -> Removal:
-    return Removal(rule.id, rule.category, line.number, 0, len(line.text), line.text)
-
+# --- a positional rule's window ----------------------------------------------------------
 
 def _window(rule: Rule, lines: Sequence[Line]) -> range | set[int]:
     """Indices of the lines a positional rule may touch (counted over non-blank lines)."""
@@ -77,28 +64,12 @@ def _content_lines(lines: Sequence[Line], order: range, count: int) -> Iterator[
     return islice((i for i in order if lines[i].text.strip()), count)
 
 
-def _split(rule: Rule, lines: Sequence[Line], doomed: set[int]) -> Outcome:
-    """Keep every line whose index is not in ``doomed``; record the others whole."""
-    if not doomed:
-        return Outcome(tuple(lines))
-    kept = tuple(line for i, line in enumerate(lines) if i not in doomed)
-    removals = tuple(_whole_line(rule, lines[i]) for i in sorted(doomed))
-    return Outcome(kept, removals)
-
-
-def _nonblank(lines: Sequence[Line]) -> tuple[list[int], list[str]]:
-    """The indices of the non-blank lines, and their stripped texts."""
-    texts = [line.text.strip() for line in lines]
-    content = [i for i, text in enumerate(texts) if text]
-    return content, [texts[i] for i in content]
-
-
-# --- the actions --------------------------------------------------------------------------
+# --- the line-local actions --------------------------------------------------------------
 
 def drop_line(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """Remove lines equal to one of ``lines`` or matching ``patterns`` as a whole.
 
-    >>> from cleaner.engine.rules import rule_from_dict
+    >>> from cleaner.engine.rule_tables import rule_from_dict
     >>> rule = rule_from_dict({"id": "x:ad", "category": "ad", "action": "drop-line",
     ...                        "lines": ["Advertisement"]})
     >>> text = ["Advertisement", "The advertisement ran twice."]
@@ -107,7 +78,7 @@ def drop_line(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """
     doomed = {i for i in _window(rule, lines)
               if lines[i].text.strip() and drops_line(rule, lines[i].text.strip(), timeout)}
-    return _split(rule, lines, doomed)
+    return without(rule, lines, doomed)
 
 
 def drops_line(rule: Rule, text: str, timeout: float,
@@ -189,107 +160,6 @@ def _absorb_spaces(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def drop_block(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
-    """Remove a block from a ``start`` line through an ``end`` line, or over ``inner`` lines.
-
-    The block spans at most ``max-lines`` non-blank lines; with ``end`` and no end
-    line in reach, nothing is removed.
-    """
-    start: Pattern = rule.params["start"]
-    end: Pattern | None = rule.params.get("end")
-    inner: Pattern | None = rule.params.get("inner")
-    limit: int = rule.params["max-lines"]
-    content, texts = _nonblank(lines)
-    doomed: set[int] = set()
-    started = False
-    free = 0  # the first line past the last block removed: a new block starts there or later
-    for pos in line_gate(start).admitted(texts, timeout):
-        if pos >= free and fullmatch(start, texts[pos], rule, timeout):
-            started = True
-            block = _block_from(pos, content, texts, rule, timeout, end, inner, limit)
-            doomed.update(block)
-            free = pos + max(len(block), 1)
-    # Settled when no line starts a block: removing lines starts none.
-    return replace(_split(rule, lines, doomed), settled=not started)
-
-
-def _block_from(pos: int, content: list[int], texts: list[str], rule: Rule,
-                timeout: float, end: Pattern | None, inner: Pattern | None,
-                limit: int) -> list[int]:
-    block = [content[pos]]
-    for j, text in zip(content[pos + 1:pos + limit], texts[pos + 1:pos + limit]):
-        if end is not None and fullmatch(end, text, rule, timeout):
-            return block + [j]
-        if inner is not None and not fullmatch(inner, text, rule, timeout):
-            break
-        block.append(j)
-    return [] if end is not None else block
-
-
-def truncate_after(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
-    """Remove the first ``marker`` line and everything after it.
-
-    The marker counts only when at least ``min-kept-lines`` non-blank lines stand
-    before it: a prompt that early is more likely a menu item than the paywall. With
-    ``requires``, it counts only on pages that still hold one of those lines: a line
-    that ends the article in one of a site's designs may stand above it in another.
-    """
-    marker: Pattern = rule.params["marker"]
-    needed: int = rule.params["min-kept-lines"]
-    content, texts = _nonblank(lines)
-    required: frozenset[str] = rule.params.get("requires", frozenset())
-    if required and required.isdisjoint(texts):  # settled: lines only ever go
-        return Outcome(tuple(lines), settled=True)
-    # Settled either way: removing lines only moves the others up, so a marker left in
-    # the text stays too early for the guard.
-    for position in line_gate(marker).admitted(texts[needed:], timeout):
-        if fullmatch(marker, texts[needed + position], rule, timeout):
-            return replace(_split(rule, lines, set(content[needed + position:])), settled=True)
-    return Outcome(tuple(lines), settled=True)
-
-
-def dedupe_lines(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
-    """Remove runs of adjacent lines that repeat each other (captions shown twice).
-
-    Two non-blank lines in a row repeat when they share their first ``min-chars``
-    characters (a cut-off copy still counts); with ``max-chars``, when they are the same
-    line of ``min-chars`` to ``max-chars`` characters. Every copy goes, unless
-    ``keep-first``, or ``keep-title`` and the run begins on the first non-blank line:
-    a title printed twice keeps its first copy.
-    """
-    width: int = rule.params["min-chars"]
-    longest: int | None = rule.params.get("max-chars")
-    keep_first: bool = rule.params.get("keep-first", False)
-    if not _some_key_twice(lines, width, longest):  # most captures: no run of two
-        return Outcome(tuple(lines), settled=True)
-    # (index, key) of every non-blank line; lines whose length does not count break runs
-    keyed = [(i, _repeat_key(text, width, longest))
-             for i, line in enumerate(lines) if (text := line.text.strip())]
-    title = keyed[0][0] if rule.params.get("keep-title", False) else None
-    doomed: set[int] = set()
-    for key, run in groupby(keyed, key=itemgetter(1)):
-        copies = [i for i, _ in run]
-        if key is not None and len(copies) > 1:
-            doomed.update(copies[1:] if keep_first or copies[0] == title else copies)
-    # Removing lines can bring two copies together only if some key is left twice.
-    left = [key for i, key in keyed if key is not None and i not in doomed]
-    return replace(_split(rule, lines, doomed), settled=len(set(left)) == len(left))
-
-
-def _repeat_key(text: str, width: int, longest: int | None) -> str | None:
-    """What a stripped line must share with the next to repeat it, or None if it cannot."""
-    if len(text) < width or (longest is not None and len(text) > longest):
-        return None
-    return text if longest is not None else text[:width]
-
-
-def _some_key_twice(lines: Sequence[Line], width: int, longest: int | None) -> bool:
-    """Whether two lines have the same repeat key (anywhere in the capture)."""
-    keys = [key for line in lines if len(line.text) >= width
-            and (key := _repeat_key(line.text.strip(), width, longest)) is not None]
-    return len(set(keys)) < len(keys)
-
-
 def extract_meta(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
     """Read ``field`` (author, date or title) from lines matching ``pattern``.
 
@@ -309,7 +179,7 @@ def extract_meta(rule: Rule, lines: Sequence[Line], timeout: float) -> Outcome:
             meta[name] = read
         if name != "title":
             doomed.add(i)
-    outcome = _split(rule, lines, doomed)
+    outcome = without(rule, lines, doomed)
     return Outcome(outcome.kept, outcome.removals, meta)
 
 

@@ -1,97 +1,30 @@
-"""The pipeline: extract -> select rule sets -> apply actions -> tidy -> ``Cleaned``."""
+"""The pipeline: extract -> select rule sets -> apply actions -> tidy -> ``Cleaned``.
+
+The rules' passes are ``passes.py``'s and the tidying ``tidy.py``'s; here a ``Cleaner``
+chooses the rule sets, settles the rules and the generic stage together, and builds
+the result.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import regex
-
 from ..errors import CleanerError, PatternTimeout
-from ..model import CATEGORIES, Cleaned, Line, Metadata, Removal, Rule, RuleSet
+from ..model import CATEGORIES, Cleaned, Line, Metadata, Removal, RuleSet
 from .classifier import GUARD_ALL_SHARE, MAX_ROUNDS, run_stage
 from .config import Config, load_config
 from .extract import Extracted, extract
 from .gates import LONG_LINE_CHARS
 from .line_model import LineModel, load_models, model_kind
 from .matching import SiteIndex, site_of_url
+from .passes import DEFAULT_TIMEOUT, StepChooser, run_passes
+# Moved to passes.py and tidy.py, and importable from here as they were before.
+from .passes import apply_rules as apply_rules
 from .program import PassState, Step, compile_rules
 from .rules import RuleBook, load_rules
-
-DEFAULT_TIMEOUT = 0.5  # seconds a single regex call may run on one line
-# A line of nothing but punctuation, left behind by the block removed just above it.
-STRAY_CHARACTERS = ".,;:!?|·•–—-"
-STRAY_STARTS = frozenset(STRAY_CHARACTERS)
-STRAY_PUNCTUATION = regex.compile(f"[{regex.escape(STRAY_CHARACTERS)}]{{1,3}}")
-TITLE_MAX_WORDS = 30
-TITLE_MAX_CHARS = 300
-TITLE_LOOKAHEAD = 2
-
-
-MAX_PASSES = 8  # a guard; real captures settle in two passes
-
-StepChooser = Callable[[Sequence[Line]], Iterable[Step]]
-
-
-def run_passes(lines: Sequence[Line], choose: StepChooser, keep: frozenset[str] = frozenset(),
-               timeout: float = DEFAULT_TIMEOUT, state: PassState | None = None) -> PassState:
-    """Apply the chosen rules pass after pass until a pass removes nothing.
-
-    One removal can bring others into reach (two caption copies that an advert kept
-    apart, a by-line that moves into the first lines, a site whose signature only
-    other boilerplate hid), so a single pass would leave text that a second cleaning
-    changes. Stopping at a fixed point makes cleaning idempotent. ``state`` continues
-    the passes of an earlier call on what it left.
-    """
-    if state is None:
-        state = PassState(kept=tuple(lines))
-    strays: list[int] | None = None
-    for _ in range(MAX_PASSES):
-        before = len(state.removals)
-        for step in choose(state.kept):
-            step.run(state, keep, timeout)
-        if len(state.removals) == before:
-            break  # nothing new was removed, so nothing new can be stray either
-        if strays is None:
-            strays = _stray_punctuation(lines)
-        _drop_stray_punctuation(lines, strays, state)
-    return state
-
-
-def apply_rules(lines: Sequence[Line], rules: Iterable[Rule], keep: frozenset[str] = frozenset(),
-                timeout: float = DEFAULT_TIMEOUT) -> PassState:
-    """Run a fixed list of ``rules`` over ``lines`` (to a fixed point, as the engine does)."""
-    steps = compile_rules(rules)
-    return run_passes(lines, lambda _kept: steps, keep, timeout)
-
-
-def _stray_punctuation(lines: Sequence[Line]) -> list[int]:
-    """The indices of lines made of nothing but a little punctuation."""
-    return [i for i, line in enumerate(lines) if 0 < len(line.text) < 16
-            and line.text.lstrip()[:1] in STRAY_STARTS
-            and STRAY_PUNCTUATION.fullmatch(line.text.strip())]
-
-
-def _drop_stray_punctuation(lines: Sequence[Line], strays: list[int], state: PassState) -> None:
-    """A lone "." under a removed line goes with that line's rule (POLICY: stray punctuation)."""
-    if not strays or not state.removals:
-        return
-    kept = {line.number for line in state.kept}
-    last_removal = {r.line: r for r in state.removals}
-    doomed: set[int] = set()
-    for i in strays:
-        if lines[i].number not in kept:
-            continue
-        above = next((line for line in reversed(lines[:i]) if line.text.strip()
-                      and line.number not in doomed), None)
-        if above is not None and above.number not in kept:
-            cause = last_removal[above.number]
-            state.removals.append(Removal(cause.rule_id, cause.category, lines[i].number, 0,
-                                          len(lines[i].text), lines[i].text))
-            doomed.add(lines[i].number)
-    if doomed:
-        state.kept = tuple(line for line in state.kept if line.number not in doomed)
+from .tidy import assemble, assembled_lines, guess_title
 
 
 def _long_lines(lines: Sequence[Line]) -> tuple[int, ...]:
@@ -103,37 +36,6 @@ def _long_lines(lines: Sequence[Line]) -> tuple[int, ...]:
 def _words(lines: Sequence[Line]) -> int:
     """How many words ``lines`` hold."""
     return sum(len(line.text.split()) for line in lines)
-
-
-def assemble(lines: Iterable[Line]) -> str:
-    """Join kept lines: one blank line at most between blocks, none at the ends, final newline.
-
-    >>> assemble([Line(1, ""), Line(2, "a"), Line(3, ""), Line(4, ""), Line(5, "b")])
-    'a\\n\\nb\\n'
-    """
-    out = assembled_lines(lines)
-    return "\n".join([line.text for line in out]) + "\n" if out else ""
-
-
-def assembled_lines(lines: Iterable[Line]) -> list[Line]:
-    """The lines ``assemble`` joins, each blank one standing for the run it ends up as."""
-    out: list[Line] = []
-    for line in lines:
-        if line.text.strip():
-            out.append(line)
-        elif out and out[-1].text:
-            out.append(Line(line.number, ""))
-    while out and not out[-1].text:
-        out.pop()
-    return out
-
-
-def guess_title(kept: Sequence[Line]) -> str | None:
-    """The first of the first TITLE_LOOKAHEAD kept lines short enough to be a headline:
-    a blogger's own paragraph may stand above the reposted article's headline."""
-    texts = [text for line in kept if (text := line.text.strip())][:TITLE_LOOKAHEAD]
-    return next((text for text in texts
-                 if len(text) <= TITLE_MAX_CHARS and len(text.split()) <= TITLE_MAX_WORDS), None)
 
 
 class Cleaner:

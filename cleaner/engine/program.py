@@ -20,7 +20,8 @@ import regex
 
 from ..model import Line, Removal, Rule
 from .actions import ACTIONS, cut_spans, drops_line, meta_value, read_meta
-from .gates import ANY, END, FULL, START, PatternGate, bits
+from .gate_masks import ANY, END, FULL, START, bits
+from .gates import PatternGate
 from .memo import Memo
 
 LINE_LOCAL = ("drop-line", "strip-span", "extract-meta")

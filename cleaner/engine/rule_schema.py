@@ -1,6 +1,6 @@
 """What a rule file may hold: the keys of each table and the TOML type of each key.
 
-The loader (``rules.py``) checks every table here before it reads a value, so a
+The loader (``rule_tables.py``) checks every table here before it reads a value, so a
 list where a string belongs, or a number where tables belong, is one
 ``RuleFileError`` naming the file, the rule and the key, never a TypeError deep in
 the loader.

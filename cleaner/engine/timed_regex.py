@@ -13,7 +13,8 @@ import regex
 
 from ..errors import PatternTimeout
 from ..model import Rule
-from .gates import ANY, FULL, LONG_LINE_CHARS, PARTIAL_LITERAL_CHARS, PatternGate, offered
+from .gate_masks import ANY, FULL
+from .gates import LONG_LINE_CHARS, PARTIAL_LITERAL_CHARS, PatternGate, offered
 from .shapes import longest_literal_run, max_width
 
 Pattern = regex.Pattern
