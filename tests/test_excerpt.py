@@ -109,5 +109,5 @@ def test_a_model_that_weighs_no_words_does_not_look_them_up(monkeypatch) -> None
     assert len(z) == 2
     scoring._FOLDED.clear()
     with pytest.raises(AssertionError, match="lexicon was read"):
-        scoring.logits(load_models()["excerpt"], ["Another line never seen before"])
+        scoring.page_logits(load_models()["excerpt"], ["Another line never seen before"])
     scoring._FOLDED.clear()
