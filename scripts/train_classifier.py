@@ -28,7 +28,7 @@ format of ``../shared/pages/captures.jsonl``; default that file) and the benchma
 text captures short enough to be excerpts (``labeled_pages.py``), and sets the
 thresholds on the hand labels: the most boilerplate removed with ``--min-keep`` of keep
 lines left. Its scores are gradient-boosted trees (``FOREST``), fitted per fold for the
-cross-validation and on every capture for the shipped model; the logistic fit gives its
+cross-validation and on every capture for the shipped model; the label sequences give its
 HMM transitions. The text and HTML models are fitted without the lexicon's features.
 
 ``--exclude-persite-sites`` leaves out every page of each site group that has pages in
@@ -256,6 +256,12 @@ FOREST = dict(max_iter=150, learning_rate=0.1, max_leaf_nodes=15, min_samples_le
               l2_regularization=1.0, early_stopping=False, random_state=0)
 
 
+def trees_model(name: str, pages: list[dict]) -> LineModel:
+    """The excerpt model of ``pages``: trees to score lines, the HMM's transitions, no weights."""
+    return replace(as_model(name, [0.0] * len(FEATURE_NAMES), *transitions(pages)),
+                   min_lines=EXCERPT_MIN_LINES, forest=fit_forest(pages))
+
+
 def fit_forest(pages: list[dict]) -> Forest:
     """Gradient-boosted trees on the pages' line features (every line alike)."""
     x = np.array([row for p in pages for row in zip(*p["columns"])])
@@ -399,8 +405,7 @@ def train_excerpt(paths: list[Path], min_keep: float, output: Path, data: Path,
         words = labeled_pages.learn_lexicon(prepared[i] for i in train)
         use_lexicon(words)  # the features of every line depend on it
         trained = [dict(prepared[i], columns=columns(prepared[i]["texts"])) for i in train]
-        model = replace(as_model(f"excerpt-fold{fold}", *fit(trained, by_length=False)),
-                        min_lines=EXCERPT_MIN_LINES, forest=fit_forest(trained))
+        model = trees_model(f"excerpt-fold{fold}", trained)
         for i in test:
             pages.append(dict(prepared[i], lexicon=words))
             oof.append(model)
@@ -425,8 +430,7 @@ def train_excerpt(paths: list[Path], min_keep: float, output: Path, data: Path,
     for page in pages:
         page.pop("lexicon")
         page["columns"] = columns(page["texts"])
-    tuned = replace(as_model("excerpt-lines", *fit(pages, by_length=False)),
-                    min_lines=EXCERPT_MIN_LINES, forest=fit_forest(pages), **trial)
+    tuned = replace(trees_model("excerpt-lines", pages), **trial)
     shipped = json.loads(output.read_text()) if output.is_file() else {}
     shipped["excerpt"] = dict(weights_entry(tuned), min_lines=EXCERPT_MIN_LINES,
                               trained_on=f"{len(pages)} excerpts: labeled captures and short "

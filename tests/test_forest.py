@@ -28,7 +28,7 @@ def test_a_line_scores_the_baseline_plus_one_leaf_per_tree() -> None:
 def test_a_deeper_tree_is_walked_to_its_leaf() -> None:
     tree = Tree(feature=(0, 1, LEAF, LEAF, LEAF), threshold=(5.0, 1.0, 0.0, 0.0, 0.0),
                 left=(1, 2, 0, 0, 0), right=(4, 3, 0, 0, 0), value=(0.0, 0.0, -2.0, -1.0, 3.0))
-    assert [tree.leaf_value(row) for row in ([4, 0], [4, 2], [6, 0])] == [-2.0, -1.0, 3.0]
+    assert Forest(0.0, (tree,)).log_odds([[4, 0], [4, 2], [6, 0]]) == [-2.0, -1.0, 3.0]
 
 
 def test_trees_split_on_features_by_their_place_in_the_file() -> None:

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 LEAF = -1
 
 
-@dataclass(frozen=True, slots=True)
-class Tree:
+class Tree(NamedTuple):
     """One regression tree, node by node (node 0 is the root)."""
 
     feature: tuple[int, ...]      # index into the model's feature row, LEAF at a leaf
@@ -30,13 +29,6 @@ class Tree:
     left: tuple[int, ...]
     right: tuple[int, ...]
     value: tuple[float, ...]      # a leaf's share of the log-odds
-
-    def leaf_value(self, row: Sequence[float]) -> float:
-        feature, threshold, left, right = self.feature, self.threshold, self.left, self.right
-        node = 0
-        while (f := feature[node]) != LEAF:
-            node = left[node] if row[f] <= threshold[node] else right[node]
-        return self.value[node]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +39,10 @@ class Forest:
     trees: tuple[Tree, ...]
 
     def log_odds(self, rows: Sequence[Sequence[float]]) -> list[float]:
-        # ``Tree.leaf_value`` inlined: this loop is a third of an excerpt's cleaning time
-        parts = [(t.feature, t.threshold, t.left, t.right, t.value) for t in self.trees]
         out = []
-        for row in rows:
+        for row in rows:  # a third of an excerpt's cleaning time: one loop, locals only
             total = self.baseline
-            for feature, threshold, left, right, value in parts:
+            for feature, threshold, left, right, value in self.trees:
                 node = 0
                 while (f := feature[node]) != LEAF:
                     node = left[node] if row[f] <= threshold[node] else right[node]
@@ -70,8 +60,8 @@ class Forest:
                         tuple(map(int, raw["left"])), tuple(map(int, raw["right"])),
                         tuple(map(float, raw["value"])))
             _check(tree, n, len(at))
-            trees.append(Tree(tuple(LEAF if f == LEAF else at[f] for f in tree.feature),
-                              tree.threshold, tree.left, tree.right, tree.value))
+            trees.append(tree._replace(feature=tuple(LEAF if f == LEAF else at[f]
+                                                     for f in tree.feature)))
         return cls(float(data["baseline"]), tuple(trees))
 
     def to_dict(self) -> dict[str, Any]:

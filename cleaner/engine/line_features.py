@@ -1,11 +1,11 @@
-"""The generic stage's features of a page's lines, as its logistic model reads them.
+"""The generic stage's features of a page's lines, as its models read them.
 
 For each non-blank line: features of the line's text (length, end punctuation, stop
 words, capitalisation, digits, menu, comment and date shapes, its words' lexicon
 leans), of its neighbours and of windows around it, and of its place among the page's
 prose. Every feature depends on the texts of the non-blank lines alone. ``columns``
-gives them one by one, for training; the classifier folds the linear ones into a few
-numbers per line (``scoring.logits``).
+gives them one by one, for training and for the excerpt model's trees; for a logistic
+model the classifier folds them into a few numbers per line (``scoring.logits``).
 """
 from __future__ import annotations
 
@@ -158,7 +158,8 @@ def forget_lines() -> None:
 def columns(texts: Sequence[str]) -> list[list[float]]:
     """All features of a page's non-blank lines, column by column (FEATURE_NAMES order).
 
-    What training fits; ``scoring.logits`` computes the same scores faster.
+    What training fits and trees read; ``scoring.logits`` computes a logistic model's
+    scores from them faster.
     """
     return columns_and_shapes(texts)[0]
 
