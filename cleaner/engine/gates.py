@@ -39,9 +39,6 @@ from typing import Any
 import regex
 
 from .gate_masks import ANY, FULL, HEAD, TAIL, EdgeMasks, LiteralIndex, bits, remember
-# Moved to gate_masks.py, and importable from here as they were before.
-from .gate_masks import CHARS_PER_LITERAL_SEARCH as CHARS_PER_LITERAL_SEARCH
-from .gate_masks import END as END, START as START
 from .shapes import UNBOUNDED, longest_literal_run, max_width, required_literals
 
 # The longest literal run of a pattern whose heads and tails partial matching decides

@@ -20,8 +20,6 @@ from .gates import LONG_LINE_CHARS
 from .line_model import LineModel, load_models, model_kind
 from .matching import SiteIndex, site_of_url
 from .passes import DEFAULT_TIMEOUT, StepChooser, run_passes
-# Moved to passes.py and tidy.py, and importable from here as they were before.
-from .passes import apply_rules as apply_rules
 from .program import PassState, Step, compile_rules
 from .rules import RuleBook, load_rules
 from .tidy import assemble, assembled_lines, guess_title

@@ -15,8 +15,6 @@ from pathlib import Path
 from ..errors import RuleFileError
 from ..model import RuleSet
 from .rule_tables import ruleset_from_dict
-# Moved to rule_tables.py, and importable from here as they were before.
-from .rule_tables import SCHEMA_VERSION as SCHEMA_VERSION, rule_from_dict as rule_from_dict
 from .rule_text import read_toml
 
 
